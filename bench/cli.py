@@ -1,0 +1,119 @@
+"""The ``mmnas`` command line: parse, call one library function, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bench.errors import ConfigError, DataError, LutKeyError, UnknownNameError
+
+_USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, OSError)
+
+
+def _read_config(ref: str):
+    """A config from a JSON file path or a shipped example name."""
+    from bench.examples import example_names, load_example
+    from bench.space import parse_config
+
+    if ref in example_names():
+        return ref, load_example(ref)
+    path = Path(ref)
+    if not path.is_file():
+        raise ConfigError(f"config {ref!r}: no such file and no example of that name (examples: {example_names()})")
+    try:
+        doc = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"config {ref!r}: not valid JSON ({err})") from err
+    # Accept either a bare config or an example-style document holding one.
+    return ref, parse_config(doc["config"] if isinstance(doc, dict) and "config" in doc else doc)
+
+
+def _cmd_cost(args: argparse.Namespace) -> int:
+    from bench.hardware import get_device
+    from bench.models import component_stats
+
+    device = get_device(args.device)
+    for ref in args.configs:
+        name, config = _read_config(ref)
+        cost = device.cost(config)
+        record = {"config": name, "id": config.id, "device": device.name, **cost.to_dict()}
+        record["model"] = component_stats(config)
+        if args.json:
+            print(json.dumps(record))
+        else:
+            parts = "  ".join(
+                f"{k} {v.latency_ms:.3f} ms / {v.energy_mj:.3f} mJ" for k, v in cost.components.items()
+            )
+            print(
+                f"{name} [{config.id}] on {device.name}: {cost.total.latency_ms:.3f} ms, "
+                f"{cost.total.energy_mj:.3f} mJ ({parts}); {record['model']['total']['params']:,} params, "
+                f"{record['model']['total']['macs']:,} MACs"
+            )
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    for ref in args.configs:
+        _, config = _read_config(ref)
+        print(json.dumps({"id": config.id, "config": config.to_dict()}))
+    return 0
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from bench.data import load_task
+
+    data = load_task(args.task, data_dir=args.data_dir, cache_dir=args.cache_dir)
+    for split in ("train", "val", "test"):
+        arrays = data.split(split)
+        print(
+            f"{args.task} {split}: {len(arrays)} pairs, image {tuple(arrays.image.shape[1:])}, "
+            f"audio {tuple(arrays.audio.shape[1:])}, classes {sorted(set(arrays.label.tolist()))}"
+        )
+    print(f"inputs verified; cache key {data.key[:16]}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``mmnas``."""
+    parser = argparse.ArgumentParser(prog="mmnas", description="Hardware-aware multimodal NAS benchmark.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    cost = sub.add_parser("cost", help="latency / energy of configs on a device")
+    cost.add_argument("--device", default="lut:tx2", help="device id, e.g. lut:tx2, lut:agx")
+    cost.add_argument("--json", action="store_true", help="one JSON object per config")
+    cost.add_argument("configs", nargs="+", help="config JSON files or example names")
+    cost.set_defaults(func=_cmd_cost)
+
+    validate = sub.add_parser("validate", help="validate configs; print canonical JSON and id")
+    validate.add_argument("configs", nargs="+", help="config JSON files or example names")
+    validate.set_defaults(func=_cmd_validate)
+
+    data = sub.add_parser("data", help="verify the raw data and build the cached task arrays")
+    data.add_argument("--task", default="soundmnist")
+    data.add_argument("--data-dir", default=None, help="raw data folder (default: $MMNAS_DATA)")
+    data.add_argument("--cache-dir", default=None, help="array cache (default: $MMNAS_CACHE or ~/.cache)")
+    data.set_defaults(func=_cmd_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mmnas`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    try:
+        return args.func(args)
+    except _USER_ERRORS as err:
+        if args.debug:
+            raise
+        print(f"mmnas: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Jetson TX2 / AGX Xavier costs from the Harmonic-NAS per-layer look-up tables.
+
+The tables (Ghebriout et al., ACML 2023) are read from ``MMNAS_LUT_DIR`` (default
+``../shared/luts/harmonic-nas``), never copied. Keys are built from the model's real
+layers: a forward pass at batch 1 records each priced layer's input shape. The cost is
+the plain sum the paper uses: every backbone layer (stem, fixed block, active unit
+blocks, final-expand, feature-mix, classifier) plus one fusion entry per fusion node;
+reshape layers and the fusion head are not priced. A missing key is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from bench.errors import DataError, LutKeyError, UnknownNameError
+from bench.hardware.cost import Cost, ModelCost
+from bench.models import Backbone, build_fusion, skeleton
+from bench.models.fusion_ops import FusionOp
+from bench.models.layers import ConvLayer, LinearLayer, MBConvLayer
+from bench.space import BackboneGenotype, Config, FusionGenotype
+
+BOARDS = ("tx2", "agx")
+_LUT_FAMILY = {"soundmnist": "mnist"}  # task -> backbone table family
+DEFAULT_LUT_DIR = "../shared/luts/harmonic-nas"
+
+
+def lut_dir_from_env() -> Path:
+    """``MMNAS_LUT_DIR`` if set, else ``../shared/luts/harmonic-nas`` (relative to the working directory)."""
+    return Path(os.environ.get("MMNAS_LUT_DIR", DEFAULT_LUT_DIR))
+
+
+def layer_key(module: nn.Module, input_shape: tuple[int, ...]) -> str | None:
+    """The look-up-table key of one priced layer, or None for layers the tables do not price."""
+    shape = "_".join(str(s) for s in input_shape)
+    if isinstance(module, ConvLayer):
+        return (
+            f"ConvLayer-input:{shape}-in_ch:{module.in_ch}-out_ch:{module.out_ch}-kernel:{module.kernel}"
+            f"-stride:{module.stride}-use_se:0-use_bn:{int(module.use_bn)}"
+        )
+    if isinstance(module, MBConvLayer):
+        return (
+            f"MBConvLayer-input:{shape}-in_ch:{module.in_ch}-out_ch:{module.out_ch}-mid_ch:{module.mid_ch}"
+            f"-expand:{module.expand}-kernel:{module.kernel}-stride:{module.stride}-use_se:0"
+        )
+    if isinstance(module, LinearLayer):
+        return f"LinearLayer-input:{input_shape[-1]}-in_ch:{module.in_features}-out_ch:{module.out_features}"
+    if isinstance(module, FusionOp):
+        return f"{module.op_name}-input:{shape}-N:1-C:{module.channels}-L:{module.length}"
+    return None
+
+
+@torch.no_grad()
+def model_layer_keys(model: nn.Module, inputs: list[torch.Tensor]) -> list[str]:
+    """Keys of every priced layer that runs in ``model(*inputs)``, in execution order."""
+    keys: list[str] = []
+
+    def record(module: nn.Module, args: tuple) -> None:
+        key = layer_key(module, tuple(args[0].shape))
+        if key is not None:
+            keys.append(key)
+
+    handles = [m.register_forward_pre_hook(record) for m in model.modules() if layer_key(m, (1,)) is not None]
+    try:
+        model.eval()(*inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return keys
+
+
+class LutDevice:
+    """Device ``lut:<board>`` answering latency (ms) and energy (mJ) from the tables.
+
+    Args:
+        board: 'tx2' or 'agx'.
+        lut_dir: folder of the JSON tables (default :func:`lut_dir_from_env`).
+        task: the task whose backbone table family to use.
+    """
+
+    def __init__(self, board: str, lut_dir: str | Path | None = None, task: str = "soundmnist") -> None:
+        if board not in BOARDS:
+            raise UnknownNameError(f"unknown device 'lut:{board}', expected one of {[f'lut:{b}' for b in BOARDS]}")
+        self.board = board
+        self.name = f"lut:{board}"
+        self.lut_dir = Path(lut_dir) if lut_dir is not None else lut_dir_from_env()
+        self._backbone_path = self.lut_dir / f"lut_ofa_{_LUT_FAMILY[task]}_{board}.json"
+        self._fusion_path = self.lut_dir / f"lut_fusion_{board}.json"
+        self._backbone_table = _read_table(self._backbone_path)
+        self._fusion_table = _read_table(self._fusion_path)
+        self._backbone_cost = lru_cache(maxsize=None)(self._uncached_backbone_cost)
+
+    def backbone_cost(self, genotype: BackboneGenotype, modality: str) -> Cost:
+        """Cost of one backbone run in full at batch 1."""
+        return self._backbone_cost(genotype, modality)
+
+    def fusion_cost(self, config: Config) -> Cost:
+        """Cost of the fusion network of ``config`` (one entry per fusion node)."""
+        fusion = build_fusion(config)
+        pooled = [torch.zeros(1, c, skeleton.FUSION_LENGTH) for c in fusion.feature_channels]
+        return self._sum(model_layer_keys(fusion, [pooled]), self._fusion_table, self._fusion_path)
+
+    def cost(self, config: Config) -> ModelCost:
+        """Whole-model and per-component cost (the whole is the sum of the components)."""
+        components = {
+            "image": self.backbone_cost(config.image, "image"),
+            "audio": self.backbone_cost(config.audio, "audio"),
+            "fusion": self.fusion_cost(config),
+        }
+        total = Cost(
+            latency_ms=sum(c.latency_ms for c in components.values()),
+            energy_mj=sum(c.energy_mj for c in components.values()),
+            provenance=self.name,
+        )
+        return ModelCost(total=total, components=components)
+
+    def _uncached_backbone_cost(self, genotype: BackboneGenotype, modality: str) -> Cost:
+        x = torch.zeros(1, *skeleton.INPUT_SHAPES[modality])
+        keys = model_layer_keys(Backbone(genotype), [x])
+        return self._sum(keys, self._backbone_table, self._backbone_path)
+
+    def _sum(self, keys: list[str], table: dict[str, dict], path: Path) -> Cost:
+        latency = energy = 0.0
+        for key in keys:
+            if key not in table:
+                raise LutKeyError(key, str(path))
+            latency += float(table[key]["lat"])
+            energy += float(table[key]["enrg"])
+        return Cost(latency_ms=latency, energy_mj=energy, provenance=self.name)
+
+
+def _read_table(path: Path) -> dict[str, dict]:
+    if not path.is_file():
+        raise DataError(
+            f"look-up table {path} not found: set MMNAS_LUT_DIR to the folder holding the Harmonic-NAS "
+            "tables (upstream: Mohamed-Imed-Eddine/Harmonic-NAS, evaluate/*/efficiency)"
+        )
+    try:
+        table = json.loads(path.read_text())
+        for key, entry in table.items():
+            float(entry["lat"]), float(entry["enrg"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
+        raise DataError(f"look-up table {path} is corrupt: {err!r}") from err
+    return table

@@ -1,0 +1,194 @@
+"""Numeric encodings of configs, shared by surrogates and Bayesian optimisation.
+
+Two fixed-length encodings, each with an exact inverse on canonical configs:
+
+* ordinal (:func:`encode_ordinal`, 79 columns): kernels and expand ratios by value,
+  depth, cell and node counts, input indices, operator index, precision in bits;
+  inactive genes are ``0`` (backbone) or ``-1`` (fusion).
+* one-hot (:func:`encode_onehot`, 355 columns): one indicator per allowed value of
+  every gene; inactive genes are all-zero groups.
+
+Column names come from :func:`ordinal_feature_names` / :func:`onehot_feature_names`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from bench.errors import ConfigError
+from bench.space.config import (
+    COMPONENTS,
+    DEPTHS,
+    EXPANDS,
+    FUSION_OPS,
+    KERNELS,
+    MAX_CELLS,
+    MAX_NODES,
+    MODALITIES,
+    N_FUSION_INPUTS,
+    N_UNIT_BLOCKS,
+    PRECISIONS,
+    Config,
+)
+from bench.space.validate import parse_config
+
+PRECISION_BITS = {"fp32": 32, "int8": 8, "int4": 4}
+
+
+@lru_cache(maxsize=None)
+def _genes() -> tuple[tuple[str, tuple], ...]:
+    """(name, allowed values) of every gene, in column order."""
+    genes: list[tuple[str, tuple]] = []
+    for m in MODALITIES:
+        genes += [(f"{m}.ks[{i}]", KERNELS) for i in range(N_UNIT_BLOCKS)]
+        genes += [(f"{m}.e[{i}]", EXPANDS) for i in range(N_UNIT_BLOCKS)]
+        genes.append((f"{m}.d", DEPTHS))
+    genes += [("fusion.n_cells", tuple(range(1, MAX_CELLS + 1))), ("fusion.n_nodes", tuple(range(1, MAX_NODES + 1)))]
+    for c in range(MAX_CELLS):
+        genes += [(f"fusion.cells[{c}].inputs[{s}]", tuple(range(N_FUSION_INPUTS + c))) for s in (0, 1)]
+        for t in range(MAX_NODES):
+            node = f"fusion.cells[{c}].nodes[{t}]"
+            genes += [(f"{node}.inputs[{s}]", tuple(range(2 + t))) for s in (0, 1)]
+            genes.append((f"{node}.op", FUSION_OPS))
+    genes += [(f"precision.{c}", PRECISIONS) for c in COMPONENTS]
+    return tuple(genes)
+
+
+def ordinal_feature_names() -> list[str]:
+    """Column names of the ordinal encoding."""
+    return [name for name, _ in _genes()]
+
+
+def onehot_feature_names() -> list[str]:
+    """Column names of the one-hot encoding (``gene=value``)."""
+    return [f"{name}={v}" for name, values in _genes() for v in values]
+
+
+def encode_ordinal(configs: Sequence[Config] | Config) -> np.ndarray:
+    """Ordinal encoding, an ``(n, 79)`` float array (a 1-D row for one config)."""
+    if isinstance(configs, Config):
+        return encode_ordinal([configs])[0]
+    return np.array([[_ordinal_value(name, g) for name, g in _gene_values(c)] for c in configs], dtype=float)
+
+
+def decode_ordinal(X: np.ndarray, task: str = "soundmnist") -> list[Config]:
+    """Inverse of :func:`encode_ordinal` (the encoding holds no task); rows must encode valid configs."""
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    _check_width(X, len(_genes()), "ordinal")
+    out = []
+    for row in X:
+        values = {}
+        for (name, allowed), x in zip(_genes(), row):
+            if name.startswith("precision."):
+                values[name] = {bits: p for p, bits in PRECISION_BITS.items()}.get(int(x), x)
+            elif name.endswith(".op"):
+                values[name] = FUSION_OPS[int(x)] if 0 <= x < len(FUSION_OPS) else None
+            else:
+                values[name] = int(x) if x >= 0 else None
+        out.append(_config_from_genes(values, task))
+    return out
+
+
+def encode_onehot(configs: Sequence[Config] | Config) -> np.ndarray:
+    """One-hot encoding, an ``(n, 355)`` float array (a 1-D row for one config)."""
+    if isinstance(configs, Config):
+        return encode_onehot([configs])[0]
+    offsets = _onehot_offsets()
+    X = np.zeros((len(configs), offsets[-1]))
+    for r, c in enumerate(configs):
+        for j, ((name, allowed), (_, value)) in enumerate(zip(_genes(), _gene_values(c))):
+            if value is not None:
+                X[r, offsets[j] + allowed.index(value)] = 1.0
+    return X
+
+
+def decode_onehot(X: np.ndarray, task: str = "soundmnist") -> list[Config]:
+    """Inverse of :func:`encode_onehot` (argmax per gene; all-zero groups are inactive)."""
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    offsets = _onehot_offsets()
+    _check_width(X, offsets[-1], "one-hot")
+    out = []
+    for row in X:
+        values = {}
+        for j, (name, allowed) in enumerate(_genes()):
+            group = row[offsets[j] : offsets[j + 1]]
+            values[name] = allowed[int(np.argmax(group))] if group.max() > 0 else None
+        out.append(_config_from_genes(values, task))
+    return out
+
+
+def _onehot_offsets() -> list[int]:
+    return [0, *np.cumsum([len(values) for _, values in _genes()]).tolist()]
+
+
+def _gene_values(c: Config) -> list[tuple[str, object]]:
+    """(gene name, value or None when inactive) in column order."""
+    values: dict[str, object] = {}
+    for m in MODALITIES:
+        g = c.backbone(m)
+        for i in range(N_UNIT_BLOCKS):
+            values[f"{m}.ks[{i}]"] = g.ks[i] if i < g.d else None
+            values[f"{m}.e[{i}]"] = g.e[i] if i < g.d else None
+        values[f"{m}.d"] = g.d
+    values["fusion.n_cells"] = c.fusion.n_cells
+    values["fusion.n_nodes"] = c.fusion.n_nodes
+    for ci, cell in enumerate(c.fusion.cells):
+        for s in (0, 1):
+            values[f"fusion.cells[{ci}].inputs[{s}]"] = cell.inputs[s]
+        for t, node in enumerate(cell.nodes):
+            for s in (0, 1):
+                values[f"fusion.cells[{ci}].nodes[{t}].inputs[{s}]"] = node.inputs[s]
+            values[f"fusion.cells[{ci}].nodes[{t}].op"] = node.op
+    for comp in COMPONENTS:
+        values[f"precision.{comp}"] = getattr(c.precision, comp)
+    return [(name, values.get(name)) for name, _ in _genes()]
+
+
+def _ordinal_value(name: str, value: object) -> float:
+    if value is None:
+        return 0.0 if not name.startswith("fusion.") else -1.0
+    if name.startswith("precision."):
+        return float(PRECISION_BITS[value])
+    if name.endswith(".op"):
+        return float(FUSION_OPS.index(value))
+    return float(value)
+
+
+def _config_from_genes(values: dict[str, object], task: str) -> Config:
+    backbones = {}
+    for m in MODALITIES:
+        d = values[f"{m}.d"]
+        backbones[m] = {
+            "ks": [values[f"{m}.ks[{i}]"] if i < (d or 0) else KERNELS[0] for i in range(N_UNIT_BLOCKS)],
+            "e": [values[f"{m}.e[{i}]"] if i < (d or 0) else EXPANDS[0] for i in range(N_UNIT_BLOCKS)],
+            "d": [d],
+        }
+    n_cells, n_nodes = values["fusion.n_cells"], values["fusion.n_nodes"]
+    if not isinstance(n_cells, int) or not isinstance(n_nodes, int):
+        raise ConfigError(f"encoding: cell/node counts missing (got {n_cells!r}, {n_nodes!r})")
+    cells = []
+    for ci in range(n_cells):
+        nodes = [
+            {
+                "inputs": [values[f"fusion.cells[{ci}].nodes[{t}].inputs[{s}]"] for s in (0, 1)],
+                "op": values[f"fusion.cells[{ci}].nodes[{t}].op"],
+            }
+            for t in range(n_nodes)
+        ]
+        cells.append({"inputs": [values[f"fusion.cells[{ci}].inputs[{s}]"] for s in (0, 1)], "nodes": nodes})
+    return parse_config(
+        {
+            "task": task,
+            **backbones,
+            "fusion": {"cells": cells},
+            "precision": {comp: values[f"precision.{comp}"] for comp in COMPONENTS},
+        }
+    )
+
+
+def _check_width(X: np.ndarray, width: int, kind: str) -> None:
+    if X.shape[1] != width:
+        raise ConfigError(f"{kind} encoding: got {X.shape[1]} columns, expected {width}")

@@ -1,0 +1,1 @@
+"""Multi-objective searchers with an ask/tell interface."""

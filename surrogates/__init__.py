@@ -1,0 +1,1 @@
+"""Surrogate models fitted to the benchmark tables (XGBoost, Gaussian processes)."""

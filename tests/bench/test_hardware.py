@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from bench.errors import DataError, LutKeyError, UnknownNameError
+from bench.examples import example_document, load_example
+from bench.hardware import get_device
+from bench.hardware.lut import lut_dir_from_env
+from bench.space import enumerate_backbones
+
+# Sums of the tables for the three Harmonic-NAS rows, as listed in the LUT README (ms, mJ).
+LUT_README_SUMS = {
+    "harmonic_avmnist_1": (8.969, 13.920),
+    "harmonic_avmnist_2": (14.418, 25.491),
+    "harmonic_avmnist_3": (9.117, 13.886),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LUT_README_SUMS))
+def test_harmonic_rows_reproduce_the_tx2_figures(name):
+    cost = get_device("lut:tx2").cost(load_example(name))
+    latency, energy = LUT_README_SUMS[name]
+    assert abs(cost.total.latency_ms - latency) < 0.01
+    assert abs(cost.total.energy_mj - energy) < 0.01
+    reference = example_document(name)["reference"]  # the README's two-decimal figures
+    assert abs(cost.total.latency_ms - reference["latency_ms"]) < 0.01
+    assert abs(cost.total.energy_mj - reference["energy_mj"]) < 0.01 + 1e-9
+    assert cost.total.provenance == "lut:tx2"
+    assert sum(c.latency_ms for c in cost.components.values()) == pytest.approx(cost.total.latency_ms)
+
+
+def test_fusion_cost_counts_one_entry_per_node():
+    table = json.loads((lut_dir_from_env() / "lut_fusion_agx.json").read_text())
+    cost = get_device("lut:agx").cost(load_example("harmonic_avmnist_2"))
+    per_op = {k.split("-")[0]: float(v["lat"]) for k, v in table.items()}
+    assert cost.components["fusion"].latency_ms == pytest.approx(
+        8 * per_op["LinearGLU"] + 2 * per_op["ConcatFC"] + 2 * per_op["CatConvMish"]
+    )
+
+
+def test_boards_price_the_same_layers():
+    for family in ("ofa_mnist", "fusion"):
+        tx2, agx = (json.loads((lut_dir_from_env() / f"lut_{family}_{b}.json").read_text()) for b in ("tx2", "agx"))
+        assert set(tx2) == set(agx)
+
+
+@pytest.mark.parametrize("modality", ["image", "audio"])
+def test_backbones_across_the_space_have_all_their_keys(modality):
+    # every 10th backbone (all depths, kernels and expand ratios occur); the sweep prices all 7,371
+    lut = get_device("lut:tx2")
+    sample = list(enumerate_backbones())[::10]
+    assert {(k, e) for g in sample for k, e in g.active_blocks} == {(k, e) for k in (3, 5, 7) for e in (3, 4, 6)}
+    costs = {lut.backbone_cost(g, modality).latency_ms for g in sample}
+    assert len(costs) > 100 and min(costs) > 0
+
+
+def test_missing_key_is_an_error_naming_it(tmp_path):
+    for path in lut_dir_from_env().glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    table_path = tmp_path / "lut_ofa_mnist_tx2.json"
+    table = json.loads(table_path.read_text())
+    key = "MBConvLayer-input:1_16_14_14-in_ch:16-out_ch:24-mid_ch:96-expand:6-kernel:7-stride:2-use_se:0"
+    del table[key]
+    table_path.write_text(json.dumps(table))
+    device = get_device("lut:tx2", lut_dir=tmp_path)
+    config = load_example("harmonic_avmnist_1").to_dict()
+    config["image"] = {"ks": [7, 3, 3, 3], "e": [6, 3, 3, 3], "d": [2]}
+    from bench.space import parse_config
+
+    with pytest.raises(LutKeyError, match=key):
+        device.cost(parse_config(config))
+
+
+def test_corrupt_or_missing_tables(tmp_path):
+    with pytest.raises(DataError, match="not found: set MMNAS_LUT_DIR"):
+        get_device("lut:tx2", lut_dir=tmp_path)
+    for path in lut_dir_from_env().glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "lut_fusion_tx2.json").write_text('{"Sum-input:1_192_16-N:1-C:192-L:16": {"lat": "fast"}}')
+    with pytest.raises(DataError, match="lut_fusion_tx2.json is corrupt"):
+        get_device("lut:tx2", lut_dir=tmp_path)
+
+
+@pytest.mark.parametrize("name", ["lut:nano", "tx2", "gpu:h100", "lut:"])
+def test_unknown_device(name):
+    with pytest.raises(UnknownNameError, match="unknown device"):
+        get_device(name)
