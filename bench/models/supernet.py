@@ -27,8 +27,11 @@ class _ElasticBN(nn.BatchNorm2d):
 
     def forward_sliced(self, x: torch.Tensor) -> torch.Tensor:
         n = x.shape[1]
+        factor = self.momentum
         if self.training:
             self.num_batches_tracked += 1
+            if factor is None:  # cumulative average, as nn.BatchNorm does
+                factor = 1.0 / float(self.num_batches_tracked)
         return F.batch_norm(
             x,
             self.running_mean[:n],
@@ -36,7 +39,7 @@ class _ElasticBN(nn.BatchNorm2d):
             self.weight[:n],
             self.bias[:n],
             self.training,
-            self.momentum,
+            0.0 if factor is None else factor,
             self.eps,
         )
 

@@ -1,0 +1,1 @@
+"""Training: supernets (sandwich rule) and subnet evaluation (needs torch)."""
