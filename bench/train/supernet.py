@@ -42,7 +42,7 @@ class SupernetSettings:
     weight_decay: float = 3e-5
     n_random: int = 2
     distill_temperature: float = 1.0
-    max_shift_px: int = 2  # random translation of the input (zero padding), train split only
+    image_shift_px: int = 2  # random translation of training images; audio (MFCC rows are coefficients) is not shifted
     bn_batches: int = 8
     seed: int = 0
 
@@ -88,7 +88,8 @@ def train_supernet(
         net.train()
         total = 0.0
         for xb, yb in batches(x_train, y_train, settings.batch_size, rng):
-            xb = _shift(xb, settings.max_shift_px, rng)
+            if modality == "image":
+                xb = _shift(xb, settings.image_shift_px, rng)
             optimiser.zero_grad()
             teacher = net(xb, LARGEST)[1]
             loss = F.cross_entropy(teacher, yb)

@@ -1,0 +1,66 @@
+"""Analytical energy (device ``model:horowitz45``) from MACs and memory traffic.
+
+Per-operation energies at 45 nm, 0.9 V, from M. Horowitz, "Computing's energy
+problem (and what we can do about it)", ISSCC 2014, Figure 1.1.9:
+
+* fp32 multiply 3.7 pJ + fp32 add 0.9 pJ  -> 4.6 pJ per fp32 MAC
+* int8 multiply 0.2 pJ + int32 accumulate (add) 0.1 pJ -> 0.3 pJ per int8 MAC
+* SRAM read of 64 bits from an 8 KB array: 10 pJ          -> 1.25 pJ per byte
+* DRAM access of 64 bits: 1.3-2.6 nJ (upper end used)       -> 325 pJ per byte
+
+Model: ``E = MACs * E_mac + weight_bytes * E_dram + activation_bytes * E_sram``:
+weights are fetched once from DRAM; every convolution / linear layer reads its input
+and writes its output through on-chip SRAM. Element-wise ops, norms and control are
+not counted. This is an estimate, labelled as such; it is never stored as a measurement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from bench.hardware.cost import Cost
+from bench.models.counting import count_macs, count_params
+
+PROVENANCE = "model:horowitz45"
+MAC_PJ = {"fp32": 4.6, "int8": 0.3}
+SRAM_PJ_PER_BYTE = 10.0 / 8
+DRAM_PJ_PER_BYTE = 2600.0 / 8
+_BYTES = {"fp32": 4, "int8": 1}
+
+
+@torch.no_grad()
+def traffic(model: nn.Module, inputs: Sequence[torch.Tensor]) -> dict[str, int]:
+    """MACs (all matrix products), weight elements, and activation elements read + written
+    by conv / linear layers, for one batch-1 inference."""
+    totals = {"macs": count_macs(model, inputs), "weights": count_params(model), "activations": 0}
+
+    def record(module: nn.Module, args: tuple, output: torch.Tensor) -> None:
+        totals["activations"] += args[0].numel() + output.numel()
+
+    layers = (nn.Conv1d, nn.Conv2d, nn.Linear)
+    handles = [m.register_forward_hook(record) for m in model.modules() if isinstance(m, layers)]
+    try:
+        model.eval()(*inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return totals
+
+
+def energy_mj(counts: dict[str, int], precision: str = "fp32") -> float:
+    """Energy in millijoules of one batch-1 inference with the given traffic counts."""
+    nbytes = _BYTES[precision]
+    picojoules = (
+        counts["macs"] * MAC_PJ[precision]
+        + counts["weights"] * nbytes * DRAM_PJ_PER_BYTE
+        + counts["activations"] * nbytes * SRAM_PJ_PER_BYTE
+    )
+    return picojoules * 1e-9
+
+
+def analytical_cost(model: nn.Module, inputs: Sequence[torch.Tensor], precision: str = "fp32") -> Cost:
+    """Energy estimate of ``model(*inputs)``; latency is not modelled (None)."""
+    return Cost(latency_ms=None, energy_mj=energy_mj(traffic(model, inputs), precision), provenance=PROVENANCE)
