@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench.errors import ConfigError, DataError, LutKeyError, UnknownNameError
 
-_USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, OSError)
+_USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, OSError, ValueError)
 
 
 def _read_config(ref: str):
@@ -76,6 +76,42 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep_run(args: argparse.Namespace) -> int:
+    from bench.sweep.driver import default_store_path, make_executor, run_plan
+    from bench.sweep.jobs import JobContext
+
+    summary = run_plan(
+        args.plan,
+        args.task,
+        Path(args.store) if args.store else default_store_path(args.task),
+        make_executor(args.executor, args.workers, args.scheduler),
+        JobContext(data_dir=args.data_dir, tables_dir=args.tables_dir),
+        limit=args.limit,
+        n_joint=args.n_joint,
+        chunk=args.chunk,
+        write_results=not args.no_write,
+    )
+    print(
+        f"{args.plan}: {summary.n_requested} jobs, {summary.n_already_done} already done, "
+        f"{summary.n_finished} finished, {summary.n_failed} failed, {summary.n_skipped_claimed} held by other workers"
+    )
+    print(f"throughput: {summary.throughput()}")
+    for failure in summary.failures[:10]:
+        print(f"failed: {failure}")
+    return 1 if summary.n_failed else 0
+
+
+def _cmd_sweep_merge(args: argparse.Namespace) -> int:
+    from bench.sweep.driver import default_store_path
+    from bench.sweep.store import ResultStore
+
+    store = ResultStore(Path(args.store) if args.store else default_store_path(args.task))
+    for shard in args.shards:
+        print(f"{shard}: {store.merge(shard)} new rows")
+    store.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mmnas``."""
     parser = argparse.ArgumentParser(prog="mmnas", description="Hardware-aware multimodal NAS benchmark.")
@@ -98,6 +134,27 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--data-dir", default=None, help="raw data folder (default: $MMNAS_DATA)")
     data.add_argument("--cache-dir", default=None, help="array cache (default: $MMNAS_CACHE or ~/.cache)")
     data.set_defaults(func=_cmd_data)
+
+    sweep = sub.add_parser("sweep", help="run the benchmark sweep (resumable)").add_subparsers(dest="action", required=True)
+    run = sweep.add_parser("run", help="run a plan's missing jobs")
+    run.add_argument("--plan", required=True, help="backbones, joint-static, ...")
+    run.add_argument("--task", default="soundmnist")
+    run.add_argument("--store", default=None, help="SQLite store (default: work/<task>/sweep.db)")
+    run.add_argument("--executor", default="local", choices=["local", "inprocess", "dask"])
+    run.add_argument("--workers", type=int, default=2, help="processes of the local executor")
+    run.add_argument("--scheduler", default=None, help="Dask scheduler address (executor dask)")
+    run.add_argument("--limit", type=int, default=None, help="only the first N jobs of the plan")
+    run.add_argument("--n-joint", type=int, default=2000, help="sampled joint configs")
+    run.add_argument("--chunk", type=int, default=500, help="write result logs after every CHUNK jobs")
+    run.add_argument("--data-dir", default=None)
+    run.add_argument("--tables-dir", default="tables")
+    run.add_argument("--no-write", action="store_true", help="do not write result logs under tables/")
+    run.set_defaults(func=_cmd_sweep_run)
+    merge = sweep.add_parser("merge", help="merge shard stores from other machines (idempotent)")
+    merge.add_argument("shards", nargs="+")
+    merge.add_argument("--task", default="soundmnist")
+    merge.add_argument("--store", default=None)
+    merge.set_defaults(func=_cmd_sweep_merge)
     return parser
 
 

@@ -80,5 +80,6 @@ def save_cached(cache_dir: Path, data: TaskData) -> Path:
     arrays = {f"{s}_{field}": getattr(data.split(s), field) for s in SPLITS for field in ("image", "audio", "label")}
     with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".npz.tmp", delete=False) as fh:
         np.savez(fh, key=np.array(data.key), **arrays)
+    os.chmod(fh.name, 0o644)
     os.replace(fh.name, path)
     return path

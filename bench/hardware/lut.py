@@ -99,6 +99,11 @@ class LutDevice:
         """Cost of one backbone run in full at batch 1."""
         return self._backbone_cost(genotype, modality)
 
+    def price_backbone(self, model: Backbone, modality: str) -> Cost:
+        """Cost of an already-built backbone module (batch-1 input of ``modality``)."""
+        keys = model_layer_keys(model, [torch.zeros(1, *skeleton.INPUT_SHAPES[modality])])
+        return self._sum(keys, self._backbone_table, self._backbone_path)
+
     def fusion_cost(self, config: Config) -> Cost:
         """Cost of the fusion network of ``config`` (one entry per fusion node)."""
         fusion = build_fusion(config)
@@ -120,9 +125,7 @@ class LutDevice:
         return ModelCost(total=total, components=components)
 
     def _uncached_backbone_cost(self, genotype: BackboneGenotype, modality: str) -> Cost:
-        x = torch.zeros(1, *skeleton.INPUT_SHAPES[modality])
-        keys = model_layer_keys(Backbone(genotype), [x])
-        return self._sum(keys, self._backbone_table, self._backbone_path)
+        return self.price_backbone(Backbone(genotype), modality)
 
     def _sum(self, keys: list[str], table: dict[str, dict], path: Path) -> Cost:
         latency = energy = 0.0

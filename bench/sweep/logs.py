@@ -1,0 +1,56 @@
+"""Committed result logs: one JSON line per finished job, per kind, sorted by job id.
+
+They are the durable copy of a store (``tables/<task>/results/<kind>.jsonl``): a run
+imports them first, so work finished in an earlier session, or on another machine, is
+never redone, and an export only ever adds lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from bench.errors import DataError
+from bench.sweep.jobs import JobSpec
+from bench.sweep.store import ResultStore
+
+
+def results_dir(tables_dir: str | Path, task: str) -> Path:
+    """Folder of the result logs of ``task``."""
+    return Path(tables_dir) / task / "results"
+
+
+def write_logs(store: ResultStore, folder: Path) -> dict[str, int]:
+    """Write one log per job kind (atomically); returns rows per kind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_kind: dict[str, list[str]] = {}
+    for row in store.rows():
+        by_kind.setdefault(row["kind"], []).append(json.dumps(row, sort_keys=True))
+    for kind, lines in by_kind.items():
+        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as fh:
+            fh.write("\n".join(lines) + "\n")
+        os.chmod(fh.name, 0o644)
+        os.replace(fh.name, folder / f"{kind}.jsonl")
+    return {kind: len(lines) for kind, lines in by_kind.items()}
+
+
+def import_logs(store: ResultStore, folder: Path) -> int:
+    """Add every logged result missing from ``store``; returns rows added."""
+    added = 0
+    done = store.done_ids()
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            try:
+                row = json.loads(line)
+                spec = JobSpec.make(row["kind"], row["task"], row["params"])
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise DataError(f"{path}:{n}: corrupt result line ({err})") from err
+            if spec.id != row["job_id"]:
+                raise DataError(f"{path}:{n}: job id {row['job_id']} does not match its spec ({spec.id})")
+            if spec.id not in done:
+                store.put(spec, row["result"], row["worker"], row["seconds"], owner="import")
+                done.add(spec.id)
+                added += 1
+    return added
