@@ -112,6 +112,28 @@ def _cmd_sweep_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_tables_export(args: argparse.Namespace) -> int:
+    from bench.sweep.driver import default_store_path
+    from bench.sweep.logs import import_logs, results_dir
+    from bench.sweep.store import ResultStore
+    from bench.tables.export import export_tables
+
+    store = ResultStore(Path(args.store) if args.store else default_store_path(args.task))
+    import_logs(store, results_dir(args.tables_dir, args.task))
+    counts = export_tables(store, args.task, args.tables_dir)
+    store.close()
+    for name, n in counts.items():
+        print(f"{args.tables_dir}/{args.task}/{name}.parquet: {n} rows")
+    return 0
+
+
+def _cmd_tables_report(args: argparse.Namespace) -> int:
+    from bench.tables.report import tables_report
+
+    print(tables_report(Path(args.tables_dir) / args.task), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mmnas``."""
     parser = argparse.ArgumentParser(prog="mmnas", description="Hardware-aware multimodal NAS benchmark.")
@@ -155,6 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--task", default="soundmnist")
     merge.add_argument("--store", default=None)
     merge.set_defaults(func=_cmd_sweep_merge)
+
+    tables = sub.add_parser("tables", help="the committed tables").add_subparsers(dest="action", required=True)
+    export = tables.add_parser("export", help="write parquet tables and manifest.json from the sweep store")
+    export.add_argument("--task", default="soundmnist")
+    export.add_argument("--store", default=None)
+    export.add_argument("--tables-dir", default="tables")
+    export.set_defaults(func=_cmd_tables_export)
+    report = tables.add_parser("report", help="summary of the committed tables")
+    report.add_argument("--task", default="soundmnist")
+    report.add_argument("--tables-dir", default="tables")
+    report.set_defaults(func=_cmd_tables_report)
     return parser
 
 

@@ -45,7 +45,7 @@ def run_plan(
     write_results: bool = True,
 ) -> SweepSummary:
     """Run plan ``plan``; finished results are logged under ``tables/<task>/results`` after every chunk."""
-    specs = make_plan(plan, task, limit=limit, n_joint=n_joint)
+    specs = make_plan(plan, task, limit=limit, n_joint=n_joint, tables_dir=context.tables_dir)
     store = ResultStore(store_path)
     logs = results_dir(context.tables_dir, task)
     try:

@@ -1,23 +1,41 @@
 """The built-in job kinds of the sweep.
 
 * ``backbone_static``: params, MACs, LUT latency / energy, analytical energy of one backbone.
-* ``joint_static``: the same per component and in total for one joint config.
+* ``backbone_accuracy``: val / test accuracy of one subnet (inherited weights, BN recalibrated).
+* ``joint_static``: static costs per component and in total for one joint config.
+* ``joint_train``: fusion training of one joint config for each of its seeds.
+* ``latency`` (measure phase): batch-1 latency of a chunk of models on this host.
 
-Expensive resources (look-up tables, data, supernets) are loaded once per process.
+Expensive resources (look-up tables, data, supernets, backbone features) are loaded
+once per process. Jobs that use a supernet name its sha256, so retrained supernets
+make new jobs instead of mixing results.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from bench.hardware.analytical import PROVENANCE as HOROWITZ, energy_mj, traffic
 from bench.hardware.lut import BOARDS, LutDevice
+from bench.hardware.measure import TimingSettings, host_slug, measure_chunk
 from bench.models import Backbone, MultimodalNet, build_fusion, skeleton
+from bench.data import TaskData, load_task
+from bench.errors import DataError
+from bench.models import ElasticBackbone
 from bench.space import parse_backbone, parse_config
 from bench.sweep.jobs import JobContext, JobKind, register
+from bench.train.evaluate import accuracy
+from bench.train.features import PooledFeatures, pooled_features, subnet
+from bench.train.fusion import FusionSettings, train_fusion
+
+SUBNET_BN_BATCHES = 8
+SUBNET_BATCH_SIZE = 64
 
 
 @lru_cache(maxsize=None)
@@ -62,5 +80,79 @@ def joint_static(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
     return out
 
 
+def supernet_path(tables_dir: str | Path, task: str, modality: str) -> Path:
+    """Where the committed supernet of ``modality`` lives."""
+    return Path(tables_dir) / task / "supernets" / f"{modality}.pt"
+
+
+def supernet_sha256(tables_dir: str | Path, task: str, modality: str) -> str:
+    """sha256 of the committed supernet file (it keys the jobs that use it)."""
+    path = supernet_path(tables_dir, task, modality)
+    if not path.is_file():
+        raise DataError(f"no supernet at {path}: train it first (scripts/train_supernets.py --modality {modality})")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=2)
+def _data(task: str, data_dir: str | None, cache_dir: str | None) -> TaskData:
+    return load_task(task, data_dir=data_dir, cache_dir=cache_dir)
+
+
+@lru_cache(maxsize=4)
+def _supernet(tables_dir: str, task: str, modality: str, sha256: str) -> ElasticBackbone:
+    if supernet_sha256(tables_dir, task, modality) != sha256:
+        raise DataError(f"{supernet_path(tables_dir, task, modality)} changed: the job asks for sha256 {sha256}")
+    net = ElasticBackbone()
+    net.load_state_dict(torch.load(supernet_path(tables_dir, task, modality), weights_only=False)["model"])
+    return net.eval()
+
+
+@lru_cache(maxsize=16)
+def _features(tables_dir: str, data_dir: str | None, cache_dir: str | None, task: str, modality: str, sha256: str, backbone: Any) -> PooledFeatures:
+    data = _data(task, data_dir, cache_dir)
+    net = subnet(_supernet(tables_dir, task, modality, sha256), backbone, data, modality, SUBNET_BN_BATCHES, SUBNET_BATCH_SIZE)
+    return pooled_features(net, data, modality)
+
+
+def backbone_accuracy(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
+    """Val / test accuracy (%) of one subnet with inherited weights, BN recalibrated on train batches."""
+    modality, task = params["modality"], params["task"]
+    data = _data(task, context.data_dir, context.cache_dir)
+    supernet = _supernet(context.tables_dir, task, modality, params["supernet_sha256"])
+    net = subnet(supernet, parse_backbone(params["backbone"]), data, modality, SUBNET_BN_BATCHES, SUBNET_BATCH_SIZE)
+    return {
+        f"{split}_acc": accuracy(lambda x: net(x)[1], getattr(data.split(split), modality), data.split(split).label)
+        for split in ("val", "test")
+    }
+
+
+def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
+    """Fusion training of ``params['config']`` on frozen backbone features, once per seed."""
+    config, task = parse_config(params["config"]), params["task"]
+    settings = FusionSettings(**params["settings"])
+    features = {
+        m: _features(context.tables_dir, context.data_dir, context.cache_dir, task, m, params["supernet_sha256"][m], config.backbone(m))
+        for m in ("image", "audio")
+    }
+    data = _data(task, context.data_dir, context.cache_dir)
+    labels = {split: data.split(split).label for split in ("train", "val", "test")}
+    return {"seeds": [train_fusion(config, features["image"], features["audio"], labels, s, settings) for s in params["seeds"]]}
+
+
+def latency(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
+    """Measured latency of ``params['items']`` in a fresh pinned process on this host."""
+    if params["host"] != host_slug():
+        raise DataError(f"latency job for host {params['host']!r} cannot run on {host_slug()!r}")
+    return measure_chunk(params["items"], TimingSettings(**params["settings"]))
+
+
+def default_fusion_settings() -> dict[str, Any]:
+    """The fusion schedule of this release, as recorded in job specs."""
+    return dataclasses.asdict(FusionSettings())
+
+
 register(JobKind("backbone_static", backbone_static))
+register(JobKind("backbone_accuracy", backbone_accuracy))
 register(JobKind("joint_static", joint_static))
+register(JobKind("joint_train", joint_train))
+register(JobKind("latency", latency, phase="measure", resources={"measure": 1}))

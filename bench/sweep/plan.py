@@ -1,7 +1,11 @@
 """Which jobs make up each table of a task (the sweep plans).
 
-* ``backbones``: static costs of all 7,371 backbones of each modality.
-* ``joint-static``: static costs of the joint configs.
+* ``backbones``: static costs and subnet accuracy of all 7,371 backbones of each modality.
+* ``backbones-static``: static costs only (needs no supernet).
+* ``joint``: static costs and fusion training (``JOINT_SEEDS``) of the joint configs.
+* ``joint-static``: static costs of the joint configs only.
+* ``latency-backbones`` / ``latency-joint`` (measure phase): measured latency on this
+  host, ``LATENCY_CHUNK`` models per fresh process.
 
 Joint configs are the shipped Harmonic-NAS examples followed by uniformly sampled
 distinct configs from a fixed seed; the list is prefix-stable, so a larger
@@ -21,6 +25,8 @@ from bench.sweep.jobs import JobSpec
 
 JOINT_SAMPLE_SEED = 20231
 DEFAULT_N_JOINT = 2000
+JOINT_SEEDS = (0, 1, 2)
+LATENCY_CHUNK = 25
 
 
 def joint_configs(n_joint: int, task: str = "soundmnist") -> list[Config]:
@@ -43,22 +49,88 @@ def backbone_jobs(task: str, kind: str, modalities: tuple[str, ...] = MODALITIES
     ]
 
 
-def plan_backbones(task: str, limit: int | None = None, n_joint: int = DEFAULT_N_JOINT) -> list[JobSpec]:
+def _supernet_shas(task: str, tables_dir: str) -> dict[str, str]:
+    from bench.sweep.kinds import supernet_sha256
+
+    return {m: supernet_sha256(tables_dir, task, m) for m in MODALITIES}
+
+
+def plan_backbones_static(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
     return backbone_jobs(task, "backbone_static")[:limit]
 
 
-def plan_joint_static(task: str, limit: int | None = None, n_joint: int = DEFAULT_N_JOINT) -> list[JobSpec]:
+def plan_backbones(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    shas = _supernet_shas(task, tables_dir)
+    accuracy = [
+        JobSpec.make("backbone_accuracy", task, {"modality": m, "backbone": g.to_dict(), "supernet_sha256": shas[m]})
+        for m in MODALITIES
+        for g in enumerate_backbones()
+    ]
+    static = backbone_jobs(task, "backbone_static")
+    return [job for pair in zip(static, accuracy) for job in pair][: None if limit is None else 2 * limit]
+
+
+def plan_joint_static(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
     return [JobSpec.make("joint_static", task, {"config": c.to_dict()}) for c in joint_configs(n_joint, task)][:limit]
 
 
+def plan_joint(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    from bench.sweep.kinds import default_fusion_settings
+
+    shas = _supernet_shas(task, tables_dir)
+    settings = default_fusion_settings()
+    jobs = []
+    for config in joint_configs(n_joint, task)[:limit]:
+        jobs.append(JobSpec.make("joint_static", task, {"config": config.to_dict()}))
+        jobs.append(
+            JobSpec.make(
+                "joint_train",
+                task,
+                {"config": config.to_dict(), "seeds": list(JOINT_SEEDS), "supernet_sha256": shas, "settings": settings},
+            )
+        )
+    return jobs
+
+
+def _latency_jobs(task: str, items: list[dict]) -> list[JobSpec]:
+    from dataclasses import asdict
+
+    from bench.hardware.measure import TimingSettings, host_slug
+
+    host, settings = host_slug(), asdict(TimingSettings())
+    return [
+        JobSpec.make("latency", task, {"items": items[i : i + LATENCY_CHUNK], "host": host, "settings": settings})
+        for i in range(0, len(items), LATENCY_CHUNK)
+    ]
+
+
+def plan_latency_backbones(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    items = [
+        {"target": "backbone", "modality": m, "backbone": g.to_dict()}
+        for m in MODALITIES
+        for g in list(enumerate_backbones())[:limit]
+    ]
+    return _latency_jobs(task, items)
+
+
+def plan_latency_joint(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    return _latency_jobs(task, [{"target": "joint", "config": c.to_dict()} for c in joint_configs(n_joint, task)[:limit]])
+
+
 PLANS: dict[str, Callable[..., list[JobSpec]]] = {
+    "latency-backbones": plan_latency_backbones,
+    "latency-joint": plan_latency_joint,
     "backbones": plan_backbones,
+    "backbones-static": plan_backbones_static,
+    "joint": plan_joint,
     "joint-static": plan_joint_static,
 }
 
 
-def make_plan(name: str, task: str, limit: int | None = None, n_joint: int = DEFAULT_N_JOINT) -> list[JobSpec]:
-    """The job specs of plan ``name`` (first ``limit`` only, if given)."""
+def make_plan(
+    name: str, task: str, limit: int | None = None, n_joint: int = DEFAULT_N_JOINT, tables_dir: str = "tables"
+) -> list[JobSpec]:
+    """The job specs of plan ``name`` (for its first ``limit`` backbones / configs, if given)."""
     if name not in PLANS:
         raise UnknownNameError(f"unknown sweep plan {name!r}, expected one of {sorted(PLANS)}")
-    return PLANS[name](task, limit=limit, n_joint=n_joint)
+    return PLANS[name](task, limit, n_joint, tables_dir)

@@ -25,14 +25,14 @@ def _results(store: ResultStore) -> dict[str, dict]:
 
 
 def _sweep_cli(store: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "bench.cli", "sweep", "run", "--plan", "backbones", "--store", str(store), "--no-write", *extra]
+    return [sys.executable, "-m", "bench.cli", "sweep", "run", "--plan", "backbones-static", "--store", str(store), "--no-write", *extra]
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> dict[str, dict]:
     """Results of an uninterrupted in-process run of the first 24 backbone jobs."""
     store = ResultStore(tmp_path_factory.mktemp("ref") / "ref.db")
-    summary = run_sweep(store, make_plan("backbones", "soundmnist", limit=24), InProcessExecutor(), CONTEXT)
+    summary = run_sweep(store, make_plan("backbones-static", "soundmnist", limit=24), InProcessExecutor(), CONTEXT)
     assert summary.n_finished == 24 and summary.n_failed == 0
     return _results(store)
 
@@ -81,14 +81,14 @@ def test_dask_local_cluster_equals_local_run(tmp_path, reference):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:
             store = ResultStore(tmp_path / "dask.db")
-            summary = run_sweep(store, make_plan("backbones", "soundmnist", limit=24), DaskExecutor(client), CONTEXT)
+            summary = run_sweep(store, make_plan("backbones-static", "soundmnist", limit=24), DaskExecutor(client), CONTEXT)
     assert summary.n_finished == 24
     assert _results(store) == reference
 
 
 def test_restart_runs_only_what_is_missing(tmp_path):
     store = ResultStore(tmp_path / "s.db")
-    specs = make_plan("backbones", "soundmnist", limit=3)
+    specs = make_plan("backbones-static", "soundmnist", limit=3)
     run_sweep(store, specs[:2], InProcessExecutor(), CONTEXT)
     summary = run_sweep(store, specs, InProcessExecutor(), CONTEXT)
     assert (summary.n_already_done, summary.n_finished) == (2, 1)
@@ -106,7 +106,7 @@ def test_failed_job_is_reported_and_stays_pending(tmp_path):
 
 def test_shard_merge_and_log_import_are_idempotent(tmp_path, reference):
     shard = ResultStore(tmp_path / "shard.db")
-    run_sweep(shard, make_plan("backbones", "soundmnist", limit=5), InProcessExecutor(), CONTEXT)
+    run_sweep(shard, make_plan("backbones-static", "soundmnist", limit=5), InProcessExecutor(), CONTEXT)
     shard.close()
     main = ResultStore(tmp_path / "main.db")
     assert main.merge(tmp_path / "shard.db") == 5
@@ -120,7 +120,7 @@ def test_shard_merge_and_log_import_are_idempotent(tmp_path, reference):
 
 def test_corrupt_logs_and_store_are_rejected(tmp_path):
     store = ResultStore(tmp_path / "s.db")
-    run_sweep(store, make_plan("backbones", "soundmnist", limit=2), InProcessExecutor(), CONTEXT)
+    run_sweep(store, make_plan("backbones-static", "soundmnist", limit=2), InProcessExecutor(), CONTEXT)
     write_logs(store, tmp_path / "logs")
     log = tmp_path / "logs" / "backbone_static.jsonl"
     rows = [json.loads(line) for line in log.read_text().splitlines()]
@@ -141,7 +141,7 @@ def test_mixing_measure_and_compute_jobs_is_refused(tmp_path):
 
     job_kind("backbone_static")  # load the registry
     JOB_KINDS.setdefault("test_measure", JobKind("test_measure", lambda p, c: {}, phase="measure"))
-    specs = make_plan("backbones", "soundmnist", limit=1) + [JobSpec.make("test_measure", "soundmnist", {})]
+    specs = make_plan("backbones-static", "soundmnist", limit=1) + [JobSpec.make("test_measure", "soundmnist", {})]
     with pytest.raises(ValueError, match="own phase"):
         run_sweep(ResultStore(tmp_path / "s.db"), specs, InProcessExecutor(), CONTEXT)
     del JOB_KINDS["test_measure"]

@@ -1,0 +1,224 @@
+"""Export a sweep store to the committed tables: parquet files plus ``manifest.json``.
+
+Only results of the current protocol are exported: accuracy of the committed supernets
+(by sha256) and fusion training with this release's settings. A value that was not
+measured is missing (NaN / null), never filled in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import tempfile
+from collections import defaultdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.data import task_protocol
+from bench.hardware.analytical import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
+from bench.space import MODALITIES, parse_backbone, parse_config
+from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, default_fusion_settings, supernet_path, supernet_sha256
+from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
+from bench.sweep.store import ResultStore
+from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, sha256_of
+
+COST_SOURCES = {
+    "lut:tx2": "lut_tx2",
+    "lut:agx": "lut_agx",
+}
+PROVENANCE = {
+    "lut_tx2_": "lut:tx2 - sum of Harmonic-NAS per-layer tables measured on Jetson TX2 (Ghebriout et al., ACML 2023)",
+    "lut_agx_": "lut:agx - sum of Harmonic-NAS per-layer tables measured on Jetson AGX Xavier (Ghebriout et al., ACML 2023)",
+    "horowitz45_": "model:horowitz45 - analytical estimate from MACs and memory traffic (Horowitz, ISSCC 2014)",
+    "params": "counted from the built model",
+    "macs": "counted by torch FlopCounterMode on a batch-1 forward",
+    "measured_": "measured:<host> - batch-1 wall-clock latency on the named host (see manifest hosts), fresh pinned process, 1 thread",
+    "val_acc": "trained here: see protocol (validation split)",
+    "test_acc": "trained here: see protocol (test split)",
+}
+
+
+def _static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
+    row = {f"{prefix}params": static["params"], f"{prefix}macs": static["macs"]}
+    for device, column in COST_SOURCES.items():
+        row[f"{prefix}{column}_latency_ms"] = static[device]["latency_ms"]
+        row[f"{prefix}{column}_energy_mj"] = static[device]["energy_mj"]
+    row[f"{prefix}horowitz45_energy_mj"] = static["model:horowitz45"]["energy_mj"]
+    return row
+
+
+def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
+    """Measured-latency columns per item key: ('backbone', modality, id) or ('joint', id)."""
+    out: dict[tuple, dict[str, Any]] = defaultdict(dict)
+    for row in store.rows("latency"):
+        if row["task"] != task:
+            continue
+        host = row["params"]["host"].replace("-", "_")
+        load1 = row["result"]["load_before"][0]
+        for item, timing in zip(row["params"]["items"], row["result"]["items"]):
+            if item["target"] == "backbone":
+                key = ("backbone", item["modality"], parse_backbone(item["backbone"]).id)
+            else:
+                key = ("joint", parse_config(item["config"]).id)
+            columns = out[key]
+            for component, t in timing.items():
+                prefix = f"measured_{host}_" + ("" if component == "total" else f"{component}_")
+                columns[f"{prefix}latency_ms"] = t["median_ms"]
+                if component == "total":
+                    columns[f"{prefix}latency_p10_ms"] = t["p10_ms"]
+                    columns[f"{prefix}latency_p90_ms"] = t["p90_ms"]
+            columns[f"measured_{host}_load1"] = load1
+    return out
+
+
+def backbone_frame(store: ResultStore, task: str, modality: str, supernet_sha: str | None) -> pd.DataFrame:
+    """One row per backbone with static costs; accuracy where measured with the current supernet."""
+    accuracy = {}
+    for row in store.rows("backbone_accuracy"):
+        p = row["params"]
+        if row["task"] == task and p["modality"] == modality and p["supernet_sha256"] == supernet_sha:
+            accuracy[parse_backbone(p["backbone"]).id] = row["result"]
+    measured = _measured(store, task)
+    records = []
+    for row in store.rows("backbone_static"):
+        p = row["params"]
+        if row["task"] != task or p["modality"] != modality:
+            continue
+        g = parse_backbone(p["backbone"])
+        acc = accuracy.get(g.id, {})
+        records.append(
+            {
+                "backbone_id": g.id, "ks": list(g.ks), "e": list(g.e), "d": g.d,
+                "config_json": json.dumps(g.to_dict(), sort_keys=True),
+                **_static_columns("", row["result"]),
+                "val_acc": acc.get("val_acc", np.nan), "test_acc": acc.get("test_acc", np.nan),
+                **measured.get(("backbone", modality, g.id), {}),
+            }
+        )
+    return _frame(records, "backbone_id")
+
+
+def joint_frame(store: ResultStore, task: str, shas: dict[str, str]) -> pd.DataFrame:
+    """One row per joint config with fusion-training results of the current protocol."""
+    settings = default_fusion_settings()
+    static = {parse_config(r["params"]["config"]).id: r["result"] for r in store.rows("joint_static") if r["task"] == task}
+    seeds: dict[str, dict[int, dict]] = defaultdict(dict)
+    configs = {}
+    for row in store.rows("joint_train"):
+        p = row["params"]
+        if row["task"] != task or p["settings"] != settings or p["supernet_sha256"] != shas:
+            continue
+        config = parse_config(p["config"])
+        configs[config.id] = config
+        for record in row["result"]["seeds"]:
+            seeds[config.id].setdefault(record["seed"], record)
+    measured = _measured(store, task)
+    records = []
+    for config_id, per_seed in seeds.items():
+        if config_id not in static:
+            continue
+        config = configs[config_id]
+        ordered = [per_seed[s] for s in sorted(per_seed)]
+        row = {
+            "config_id": config_id, "config_json": config.to_json(),
+            "image_id": config.image.id, "audio_id": config.audio.id,
+            "n_cells": config.fusion.n_cells, "n_nodes": config.fusion.n_nodes,
+            "ops": [node.op for cell in config.fusion.cells for node in cell.nodes],
+            "seeds": sorted(per_seed),
+        }
+        for key in ("val_acc", "test_acc", "best_val_epoch", "test_acc_at_best_val", "train_seconds"):
+            row[f"{key}_seeds"] = [r[key] for r in ordered]
+        row["val_acc"] = float(np.mean(row["val_acc_seeds"]))
+        row["test_acc"] = float(np.mean(row["test_acc_seeds"]))
+        row["train_seconds"] = float(np.mean(row["train_seconds_seeds"]))
+        for component in ("image", "audio", "fusion", "total"):
+            row.update(_static_columns(f"{component}_", static[config_id][component]))
+        row.update(measured.get(("joint", config_id), {}))
+        records.append(row)
+    return _frame(records, "config_id")
+
+
+def _frame(records: list[dict[str, Any]], key: str) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records)
+    return frame.sort_values(key, ignore_index=True) if len(frame) else frame
+
+
+def export_tables(store: ResultStore, task: str, tables_dir: str | Path = "tables") -> dict[str, int]:
+    """Write ``backbones_<modality>.parquet``, ``joint.parquet`` and ``manifest.json``; returns row counts."""
+    task_dir = Path(tables_dir) / task
+    task_dir.mkdir(parents=True, exist_ok=True)
+    shas = {m: supernet_sha256(tables_dir, task, m) if supernet_path(tables_dir, task, m).is_file() else None for m in MODALITIES}
+    frames = {f"backbones_{m}": backbone_frame(store, task, m, shas[m]) for m in MODALITIES}
+    if all(shas.values()):
+        frames["joint"] = joint_frame(store, task, shas)
+    for name, frame in frames.items():
+        _atomic_parquet(frame, task_dir / f"{name}.parquet")
+    _write_manifest(task_dir, task, frames, shas, store)
+    return {name: len(frame) for name, frame in frames.items()}
+
+
+def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".parquet.tmp", delete=False) as fh:
+        frame.to_parquet(fh.name, index=False)
+    os.chmod(fh.name, 0o644)
+    os.replace(fh.name, path)
+
+
+def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], shas: dict, store: ResultStore) -> None:
+    files = {}
+    for path in sorted(p for p in task_dir.rglob("*") if p.is_file() and p.name != MANIFEST and not p.name.endswith(".tmp")):
+        name = path.relative_to(task_dir).as_posix()
+        files[name] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+        if name.endswith(".parquet") and name[:-8] in frames:
+            files[name]["rows"] = len(frames[name[:-8]])
+    supernets = {}
+    for modality, sha in shas.items():
+        info = supernet_path(task_dir.parent, task, modality).with_suffix(".json")
+        if sha and info.is_file():
+            record = json.loads(info.read_text())
+            supernets[modality] = {"sha256": sha, "settings": record["settings"], "final_accuracy_pct": record["final_accuracy_pct"]}
+    workers = sorted({row["worker"].rsplit(":", 1)[0] for row in store.rows()})
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "task": task,
+        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "protocol": {
+            "data": task_protocol(task),
+            "supernets": supernets,
+            "subnet_evaluation": {"inherited_weights": True, "bn_recalibration_batches": SUBNET_BN_BATCHES, "batch_size": SUBNET_BATCH_SIZE},
+            "joint": {"sample_seed": JOINT_SAMPLE_SEED, "seeds": list(JOINT_SEEDS), "fusion_training": default_fusion_settings()},
+            "horowitz45_pj": {"mac": MAC_PJ, "sram_per_byte": SRAM_PJ_PER_BYTE, "dram_per_byte": DRAM_PJ_PER_BYTE},
+        },
+        "software": _software(),
+        "hosts": {"workers": workers, "exported_on": platform.node()},
+        "columns": {name: _provenance(frame.columns) for name, frame in frames.items()},
+        "files": files,
+    }
+    (task_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
+def _provenance(columns: pd.Index) -> dict[str, str]:
+    out = {}
+    for column in columns:
+        for key, text in PROVENANCE.items():
+            if key in column:
+                out[column] = text
+                break
+    return out
+
+
+def _software() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in ("mmnas-bench", "torch", "numpy", "pandas", "pyarrow", "librosa"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions

@@ -1,0 +1,105 @@
+"""``mmnas tables report``: a Markdown summary of a task's committed tables."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bench.examples import example_names, load_example
+from bench.tables.manifest import load_table, read_manifest
+
+_RANGE_COLUMNS = ("val_acc", "test_acc", "params", "macs", "lut_tx2_latency_ms", "lut_tx2_energy_mj", "horowitz45_energy_mj")
+
+
+def _ranges(frame: pd.DataFrame, prefix: str = "") -> list[str]:
+    lines = ["| column | n | min | median | max |", "|---|---|---|---|---|"]
+    columns = [prefix + c for c in _RANGE_COLUMNS] + [c for c in frame.columns if c.startswith("measured_") and c.endswith("latency_ms")]
+    for column in columns:
+        if column in frame:
+            values = frame[column].dropna()
+            if len(values):
+                lines.append(f"| {column} | {len(values)} | {values.min():.4g} | {values.median():.4g} | {values.max():.4g} |")
+    return lines
+
+
+def _noise_ceiling(joint: pd.DataFrame) -> list[str]:
+    """Rank agreement of accuracy between training seeds."""
+    lines = ["| metric | seed pair | Kendall tau | Spearman | n |", "|---|---|---|---|---|"]
+    n_seeds = int(joint["val_acc_seeds"].map(len).min())
+    for metric in ("val_acc", "test_acc"):
+        per_seed = np.array(joint[f"{metric}_seeds"].map(lambda v: list(v)[:n_seeds]).tolist())
+        for a, b in itertools.combinations(range(n_seeds), 2):
+            tau = stats.kendalltau(per_seed[:, a], per_seed[:, b]).statistic
+            rho = stats.spearmanr(per_seed[:, a], per_seed[:, b]).statistic
+            lines.append(f"| {metric} | {a}-{b} | {tau:.3f} | {rho:.3f} | {len(per_seed)} |")
+        lines.append(f"| {metric} | mean seed std (pct points) | {per_seed.std(axis=1, ddof=1).mean():.3f} | | |")
+    return lines
+
+
+def _additivity(joint: pd.DataFrame) -> list[str]:
+    lines = []
+    for total in (c for c in joint.columns if c.startswith("measured_") and c.endswith("_latency_ms") and "_p" not in c[-10:]):
+        host = total[len("measured_") : -len("_latency_ms")]
+        parts = [f"measured_{host}_{c}_latency_ms" for c in ("image", "audio", "fusion")]
+        if host.endswith(("_image", "_audio", "_fusion")) or not all(p in joint for p in parts):
+            continue
+        rows = joint.dropna(subset=[total, *parts])
+        error = 100 * (rows[parts].sum(axis=1) - rows[total]) / rows[total]
+        lines.append(
+            f"- {host}: sum of component latencies vs whole model over {len(rows)} configs: "
+            f"mean error {error.mean():+.1f} %, median {error.median():+.1f} %, 5-95 % [{error.quantile(0.05):+.1f}, {error.quantile(0.95):+.1f}] %"
+        )
+    return lines or ["- no measured component latencies yet"]
+
+
+def _harmonic(joint: pd.DataFrame) -> list[str]:
+    lines = ["| model | val acc % (mean) | test acc % (mean) | lut:tx2 ms | lut:tx2 mJ | reference acc % |", "|---|---|---|---|---|---|"]
+    by_id = joint.set_index("config_id")
+    for name in example_names():
+        config = load_example(name)
+        if config.id in by_id.index:
+            row = by_id.loc[config.id]
+            from bench.examples import example_document
+
+            ref = example_document(name)["reference"]["multimodal_acc_pct"]
+            lines.append(
+                f"| {name} | {row['val_acc']:.2f} | {row['test_acc']:.2f} | {row['total_lut_tx2_latency_ms']:.3f} | "
+                f"{row['total_lut_tx2_energy_mj']:.3f} | {ref} |"
+            )
+    best = joint.sort_values(["val_acc", "total_lut_tx2_latency_ms"], ascending=[False, True]).head(5)
+    lines += ["", "Best joint models by mean validation accuracy (ties: lower TX2 latency):", "",
+              "| config_id | cells x nodes | val acc % | test acc % | lut:tx2 ms | lut:tx2 mJ |", "|---|---|---|---|---|---|"]
+    for _, row in best.iterrows():
+        lines.append(
+            f"| {row['config_id']} | {row['n_cells']} x {row['n_nodes']} | {row['val_acc']:.2f} | {row['test_acc']:.2f} | "
+            f"{row['total_lut_tx2_latency_ms']:.3f} | {row['total_lut_tx2_energy_mj']:.3f} |"
+        )
+    return lines
+
+
+def tables_report(task_dir: str | Path) -> str:
+    """Markdown summary: sizes, ranges, supernets, noise ceiling, additivity, Harmonic-NAS rows."""
+    task_dir = Path(task_dir)
+    manifest = read_manifest(task_dir)
+    out = [f"# Tables report: {manifest['task']} (schema {manifest['schema_version']}, exported {manifest['exported_at']})", ""]
+    for modality, info in manifest["protocol"].get("supernets", {}).items():
+        acc = info["final_accuracy_pct"]
+        out.append(
+            f"- supernet {modality}: largest subnet val {acc['largest']['val']:.2f} % / test {acc['largest']['test']:.2f} %, "
+            f"smallest val {acc['smallest']['val']:.2f} % / test {acc['smallest']['test']:.2f} %"
+        )
+    for name in sorted(n[:-8] for n in manifest["files"] if n.endswith(".parquet")):
+        frame = load_table(task_dir, name)
+        out += ["", f"## {name}: {len(frame)} rows", ""]
+        if not len(frame):
+            continue
+        out += _ranges(frame, "total_" if name == "joint" else "")
+        if name == "joint":
+            out += ["", "### Seed-to-seed agreement of accuracy (the noise ceiling)", ""] + _noise_ceiling(frame)
+            out += ["", "### Additivity of measured latency", ""] + _additivity(frame)
+            out += ["", "### Harmonic-NAS AV-MNIST models", ""] + _harmonic(frame)
+    return "\n".join(out) + "\n"

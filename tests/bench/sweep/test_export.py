@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bench.sweep import InProcessExecutor, JobContext, ResultStore, run_sweep
+from bench.sweep.plan import make_plan
+from bench.tables import TableError, load_table
+from bench.tables.export import export_tables
+
+
+@pytest.fixture()
+def exported(tmp_path):
+    store = ResultStore(tmp_path / "s.db")
+    specs = make_plan("backbones-static", "soundmnist", limit=4) + make_plan("joint-static", "soundmnist", limit=1)
+    run_sweep(store, specs, InProcessExecutor(), JobContext())
+    counts = export_tables(store, "soundmnist", tmp_path / "tables")
+    return tmp_path / "tables" / "soundmnist", counts
+
+
+def test_export_writes_verified_tables_with_provenance(exported):
+    task_dir, counts = exported
+    assert counts == {"backbones_image": 4, "backbones_audio": 0}  # no supernet yet: no joint table
+    frame = load_table(task_dir, "backbones_image")
+    assert len(frame) == 4 and frame["lut_tx2_latency_ms"].gt(0).all()
+    assert frame["val_acc"].isna().all()  # never measured, so missing rather than invented
+    manifest = json.loads((task_dir / "manifest.json").read_text())
+    assert manifest["files"]["backbones_image.parquet"]["rows"] == 4
+    assert manifest["columns"]["backbones_image"]["lut_agx_energy_mj"].startswith("lut:agx")
+    assert manifest["protocol"]["data"]["val_per_class"] == 15
+    assert np.isfinite(frame["horowitz45_energy_mj"]).all()
+
+
+def test_corrupt_parquet_fails_loading(exported):
+    task_dir, _ = exported
+    path = task_dir / "backbones_image.parquet"
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(TableError, match="backbones_image.parquet: sha256 .* does not match the manifest"):
+        load_table(task_dir, "backbones_image")
+
+
+def test_corrupt_or_missing_manifest_fails_loading(exported):
+    task_dir, _ = exported
+    manifest = task_dir / "manifest.json"
+    manifest.write_text(manifest.read_text()[:50])
+    with pytest.raises(TableError, match="manifest.json is corrupt"):
+        load_table(task_dir, "backbones_image")
+    manifest.write_text(json.dumps({"schema_version": 99, "files": {}}))
+    with pytest.raises(TableError, match="schema version 99"):
+        load_table(task_dir, "backbones_image")
+    manifest.unlink()
+    with pytest.raises(TableError, match="no manifest.json"):
+        load_table(task_dir, "backbones_image")
+
+
+def test_unlisted_table_is_an_error(exported):
+    task_dir, _ = exported
+    with pytest.raises(TableError, match="lists no file 'joint.parquet'"):
+        load_table(task_dir, "joint")
