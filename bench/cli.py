@@ -114,12 +114,14 @@ def _cmd_sweep_merge(args: argparse.Namespace) -> int:
 
 def _cmd_tables_export(args: argparse.Namespace) -> int:
     from bench.sweep.driver import default_store_path
-    from bench.sweep.logs import import_logs, results_dir
+    from bench.sweep.logs import import_logs, results_dir, write_logs
     from bench.sweep.store import ResultStore
     from bench.tables.export import export_tables
 
     store = ResultStore(Path(args.store) if args.store else default_store_path(args.task))
-    import_logs(store, results_dir(args.tables_dir, args.task))
+    logs = results_dir(args.tables_dir, args.task)
+    import_logs(store, logs)
+    write_logs(store, logs)
     counts = export_tables(store, args.task, args.tables_dir)
     store.close()
     for name, n in counts.items():
@@ -179,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     merge.set_defaults(func=_cmd_sweep_merge)
 
     tables = sub.add_parser("tables", help="the committed tables").add_subparsers(dest="action", required=True)
-    export = tables.add_parser("export", help="write parquet tables and manifest.json from the sweep store")
+    export = tables.add_parser("export", help="write result logs, parquet tables and manifest.json from the sweep store")
     export.add_argument("--task", default="soundmnist")
     export.add_argument("--store", default=None)
     export.add_argument("--tables-dir", default="tables")

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from bench.hardware.cost import Cost
-from bench.models.counting import count_macs, count_params
+from bench.models.counting import count_macs, count_params, visit_layers
 
 PROVENANCE = "model:horowitz45"
 MAC_PJ = {"fp32": 4.6, "int8": 0.3}
@@ -31,22 +31,15 @@ DRAM_PJ_PER_BYTE = 2600.0 / 8
 _BYTES = {"fp32": 4, "int8": 1}
 
 
-@torch.no_grad()
 def traffic(model: nn.Module, inputs: Sequence[torch.Tensor]) -> dict[str, int]:
     """MACs (all matrix products), weight elements, and activation elements read + written
     by conv / linear layers, for one batch-1 inference."""
     totals = {"macs": count_macs(model, inputs), "weights": count_params(model), "activations": 0}
 
-    def record(module: nn.Module, args: tuple, output: torch.Tensor) -> None:
-        totals["activations"] += args[0].numel() + output.numel()
+    def record(module: nn.Module, x: torch.Tensor, output: torch.Tensor) -> None:
+        totals["activations"] += x.numel() + output.numel()
 
-    layers = (nn.Conv1d, nn.Conv2d, nn.Linear)
-    handles = [m.register_forward_hook(record) for m in model.modules() if isinstance(m, layers)]
-    try:
-        model.eval()(*inputs)
-    finally:
-        for handle in handles:
-            handle.remove()
+    visit_layers(model, inputs, lambda m: isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear)), record)
     return totals
 
 

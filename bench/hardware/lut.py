@@ -21,6 +21,7 @@ from torch import nn
 from bench.errors import DataError, LutKeyError, UnknownNameError
 from bench.hardware.cost import Cost, ModelCost
 from bench.models import Backbone, build_fusion, skeleton
+from bench.models.counting import visit_layers
 from bench.models.fusion_ops import FusionOp
 from bench.models.layers import ConvLayer, LinearLayer, MBConvLayer
 from bench.space import BackboneGenotype, Config, FusionGenotype
@@ -55,22 +56,15 @@ def layer_key(module: nn.Module, input_shape: tuple[int, ...]) -> str | None:
     return None
 
 
-@torch.no_grad()
 def model_layer_keys(model: nn.Module, inputs: list[torch.Tensor]) -> list[str]:
-    """Keys of every priced layer that runs in ``model(*inputs)``, in execution order."""
+    """Keys of every priced layer that runs in ``model(*inputs)`` (order of completion)."""
     keys: list[str] = []
-
-    def record(module: nn.Module, args: tuple) -> None:
-        key = layer_key(module, tuple(args[0].shape))
-        if key is not None:
-            keys.append(key)
-
-    handles = [m.register_forward_pre_hook(record) for m in model.modules() if layer_key(m, (1,)) is not None]
-    try:
-        model.eval()(*inputs)
-    finally:
-        for handle in handles:
-            handle.remove()
+    visit_layers(
+        model,
+        inputs,
+        select=lambda m: layer_key(m, (1,)) is not None,
+        visit=lambda module, x, _: keys.append(layer_key(module, tuple(x.shape))),
+    )
     return keys
 
 

@@ -7,7 +7,7 @@ the figure follows the layers that actually run. One MAC = two FLOPs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import torch
@@ -53,3 +53,24 @@ def component_stats(config: Config) -> dict[str, dict[str, int]]:
         "fusion": {"params": count_params(fusion), "macs": count_macs(fusion, [pooled])},
         "total": {"params": count_params(whole), "macs": count_macs(whole, [image_x, audio_x])},
     }
+
+
+@torch.no_grad()
+def visit_layers(
+    model: nn.Module,
+    inputs: Sequence[torch.Tensor],
+    select: Callable[[nn.Module], bool],
+    visit: Callable[[nn.Module, torch.Tensor, torch.Tensor], None],
+) -> None:
+    """Run ``model(*inputs)`` in eval mode, calling ``visit(module, input, output)`` for
+    every selected module that runs, in execution order of completion."""
+    handles = [
+        m.register_forward_hook(lambda module, args, output: visit(module, args[0], output))
+        for m in model.modules()
+        if select(m)
+    ]
+    try:
+        model.eval()(*inputs)
+    finally:
+        for handle in handles:
+            handle.remove()

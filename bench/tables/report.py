@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bench.examples import example_names, load_example
+from bench.examples import example_document, example_names, load_example
 from bench.tables.manifest import load_table, read_manifest
 
 _RANGE_COLUMNS = ("val_acc", "test_acc", "params", "macs", "lut_tx2_latency_ms", "lut_tx2_energy_mj", "horowitz45_energy_mj")
@@ -33,8 +34,11 @@ def _noise_ceiling(joint: pd.DataFrame) -> list[str]:
     for metric in ("val_acc", "test_acc"):
         per_seed = np.array(joint[f"{metric}_seeds"].map(lambda v: list(v)[:n_seeds]).tolist())
         for a, b in itertools.combinations(range(n_seeds), 2):
-            tau = stats.kendalltau(per_seed[:, a], per_seed[:, b]).statistic
-            rho = stats.spearmanr(per_seed[:, a], per_seed[:, b]).statistic
+            x, y = per_seed[:, a], per_seed[:, b]
+            if np.ptp(x) == 0 or np.ptp(y) == 0:
+                lines.append(f"| {metric} | {a}-{b} | undefined (constant) | | {len(per_seed)} |")
+                continue
+            tau, rho = stats.kendalltau(x, y).statistic, stats.spearmanr(x, y).statistic
             lines.append(f"| {metric} | {a}-{b} | {tau:.3f} | {rho:.3f} | {len(per_seed)} |")
         lines.append(f"| {metric} | mean seed std (pct points) | {per_seed.std(axis=1, ddof=1).mean():.3f} | | |")
     return lines
@@ -42,11 +46,10 @@ def _noise_ceiling(joint: pd.DataFrame) -> list[str]:
 
 def _additivity(joint: pd.DataFrame) -> list[str]:
     lines = []
-    for total in (c for c in joint.columns if c.startswith("measured_") and c.endswith("_latency_ms") and "_p" not in c[-10:]):
-        host = total[len("measured_") : -len("_latency_ms")]
+    hosts = [m.group(1) for m in (re.match(r"^measured_(.+)_fusion_latency_ms$", c) for c in joint.columns) if m]
+    for host in hosts:
+        total = f"measured_{host}_latency_ms"
         parts = [f"measured_{host}_{c}_latency_ms" for c in ("image", "audio", "fusion")]
-        if host.endswith(("_image", "_audio", "_fusion")) or not all(p in joint for p in parts):
-            continue
         rows = joint.dropna(subset=[total, *parts])
         error = 100 * (rows[parts].sum(axis=1) - rows[total]) / rows[total]
         lines.append(
@@ -63,8 +66,6 @@ def _harmonic(joint: pd.DataFrame) -> list[str]:
         config = load_example(name)
         if config.id in by_id.index:
             row = by_id.loc[config.id]
-            from bench.examples import example_document
-
             ref = example_document(name)["reference"]["multimodal_acc_pct"]
             lines.append(
                 f"| {name} | {row['val_acc']:.2f} | {row['test_acc']:.2f} | {row['total_lut_tx2_latency_ms']:.3f} | "

@@ -2,7 +2,8 @@
 
 The reshape layers, fusion cells and head are trained from scratch for a fixed schedule
 (Adam, cosine learning rate) on the train split; validation and test accuracy are
-recorded after every epoch. Reported per seed: final val / test accuracy, the epoch of
+recorded after every epoch (test only where validation improves, and at the end: the
+test figure is reported, never used). Reported per seed: final val / test accuracy, the epoch of
 best validation accuracy and the test accuracy there, and wall seconds.
 """
 
@@ -24,7 +25,7 @@ from bench.train.features import PooledFeatures
 class FusionSettings:
     """Fixed schedule of fusion training (recorded with every result)."""
 
-    epochs: int = 10  # validation accuracy peaks within 1-4 epochs on this task
+    epochs: int = 5  # measured: validation accuracy peaks within epochs 1-4 on soundmnist
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 1e-4
@@ -43,8 +44,8 @@ def train_fusion(
     inputs = {split: image.splits[split] + audio.splits[split] for split in labels}
     targets = {split: torch.from_numpy(y) for split, y in labels.items()}
     n_train = len(targets["train"])
-    val_curve, test_curve = [], []
-    for _ in range(settings.epochs):
+    best_val, best_epoch, test_at_best, test_acc = -1.0, 0, float("nan"), float("nan")
+    for epoch in range(settings.epochs):
         net.train()
         order = torch.randperm(n_train, generator=generator)
         for begin in range(0, n_train, settings.batch_size):
@@ -55,16 +56,19 @@ def train_fusion(
             F.cross_entropy(net([f[idx] for f in inputs["train"]]), targets["train"][idx]).backward()
             optimiser.step()
         schedule.step()
-        val_curve.append(_accuracy(net, inputs["val"], targets["val"]))
-        test_curve.append(_accuracy(net, inputs["test"], targets["test"]))
-    best = int(np.argmax(val_curve))
+        val_acc = _accuracy(net, inputs["val"], targets["val"])
+        last = epoch == settings.epochs - 1
+        if val_acc > best_val or last:
+            test_acc = _accuracy(net, inputs["test"], targets["test"])
+            if val_acc > best_val:
+                best_val, best_epoch, test_at_best = val_acc, epoch + 1, test_acc
     return {
         "seed": seed,
-        "val_acc": val_curve[-1],
-        "test_acc": test_curve[-1],
-        "best_val_epoch": best + 1,
-        "best_val_acc": val_curve[best],
-        "test_acc_at_best_val": test_curve[best],
+        "val_acc": val_acc,
+        "test_acc": test_acc,
+        "best_val_epoch": best_epoch,
+        "best_val_acc": best_val,
+        "test_acc_at_best_val": test_at_best,
         "train_seconds": time.perf_counter() - start,
     }
 

@@ -25,7 +25,12 @@ def _results(store: ResultStore) -> dict[str, dict]:
 
 
 def _sweep_cli(store: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "bench.cli", "sweep", "run", "--plan", "backbones-static", "--store", str(store), "--no-write", *extra]
+    """A sweep run isolated from the committed tables (its own, empty tables folder)."""
+    tables = store.parent / "tables"
+    return [
+        sys.executable, "-m", "bench.cli", "sweep", "run", "--plan", "backbones-static",
+        "--store", str(store), "--tables-dir", str(tables), "--no-write", *extra,
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,105 @@
+"""The job kinds that train or measure, on the committed supernets and the real data."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from bench.errors import DataError
+from bench.examples import load_example
+from bench.hardware.measure import TimingSettings, host_slug
+from bench.sweep import InProcessExecutor, JobContext, JobSpec, ResultStore, run_sweep
+from bench.sweep.kinds import backbone_accuracy, joint_train, latency, supernet_sha256
+from bench.sweep.plan import make_plan
+from bench.tables import load_table
+from bench.tables.export import export_tables
+from bench.tables.report import tables_report
+from bench.train.fusion import FusionSettings
+
+FAST_FUSION = dataclasses.asdict(FusionSettings(epochs=1))
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def context(data_dir) -> JobContext:
+    return JobContext(data_dir=str(data_dir))
+
+
+def _shas() -> dict[str, str]:
+    return {m: supernet_sha256("tables", "soundmnist", m) for m in ("image", "audio")}
+
+
+def test_backbone_accuracy_of_the_largest_subnet(context):
+    params = {"task": "soundmnist", "modality": "image", "backbone": {"ks": [7] * 4, "e": [6] * 4, "d": [4]}, "supernet_sha256": _shas()["image"]}
+    result = backbone_accuracy(params, context)
+    assert set(result) == {"val_acc", "test_acc"}
+    assert 80 < result["val_acc"] <= 100 and 80 < result["test_acc"] <= 100
+
+
+def test_changed_supernet_is_refused(context):
+    params = {"task": "soundmnist", "modality": "audio", "backbone": {"ks": [3] * 4, "e": [3] * 4, "d": [2]}, "supernet_sha256": "0" * 64}
+    with pytest.raises(DataError, match="changed"):
+        backbone_accuracy(params, context)
+
+
+def test_joint_train_records_every_seed(context):
+    params = {
+        "task": "soundmnist", "config": load_example("harmonic_avmnist_1").to_dict(), "seeds": [0, 1],
+        "supernet_sha256": _shas(), "settings": FAST_FUSION,
+    }
+    seeds = joint_train(params, context)["seeds"]
+    assert [s["seed"] for s in seeds] == [0, 1]
+    for record in seeds:
+        assert record["best_val_epoch"] == 1 and 10 < record["test_acc"] <= 100 and record["train_seconds"] > 0
+    again = joint_train({**params, "seeds": [0]}, context)["seeds"][0]
+    assert again["val_acc"] == seeds[0]["val_acc"] and again["test_acc"] == seeds[0]["test_acc"]  # seeded
+
+
+def test_latency_chunk_times_whole_model_and_components():
+    settings = dataclasses.asdict(TimingSettings(warmup=1, runs=5))
+    items = [{"target": "joint", "config": load_example("harmonic_avmnist_3").to_dict()},
+             {"target": "backbone", "modality": "audio", "backbone": {"ks": [3] * 4, "e": [3] * 4, "d": [2]}}]
+    result = latency({"task": "soundmnist", "items": items, "host": host_slug(), "settings": settings}, JobContext())
+    joint, backbone = result["items"]
+    assert set(joint) == {"total", "image", "audio", "fusion"} and set(backbone) == {"total"}
+    for timing in (*joint.values(), backbone["total"]):
+        assert 0 < timing["p10_ms"] <= timing["median_ms"] <= timing["p90_ms"]
+    assert result["host"]["threads"] == 1 and len(result["load_before"]) == 3
+    with pytest.raises(DataError, match="cannot run on"):
+        latency({"task": "soundmnist", "items": items, "host": "some-other-host", "settings": settings}, JobContext())
+
+
+def test_export_joint_with_measured_columns_and_report(context, tmp_path, monkeypatch):
+    monkeypatch.setattr("bench.tables.export.default_fusion_settings", lambda: FAST_FUSION)
+    store = ResultStore(tmp_path / "s.db")
+    configs = [load_example(n).to_dict() for n in ("harmonic_avmnist_1", "harmonic_avmnist_3")]
+    specs = [JobSpec.make("joint_static", "soundmnist", {"config": c}) for c in configs]
+    specs += [
+        JobSpec.make("joint_train", "soundmnist", {"config": c, "seeds": [0, 1], "supernet_sha256": _shas(), "settings": FAST_FUSION})
+        for c in configs
+    ]
+    assert run_sweep(store, specs, InProcessExecutor(), context).n_finished == 4
+    timing = dataclasses.asdict(TimingSettings(warmup=1, runs=5))
+    measure = [JobSpec.make("latency", "soundmnist", {"items": [{"target": "joint", "config": c} for c in configs], "host": host_slug(), "settings": timing})]
+    assert run_sweep(store, measure, InProcessExecutor(), context).n_finished == 1
+    tables = tmp_path / "tables"
+    (tables / "soundmnist").mkdir(parents=True)
+    (tables / "soundmnist" / "supernets").symlink_to((REPO / "tables/soundmnist/supernets").resolve())
+    counts = export_tables(store, "soundmnist", tables)
+    assert counts["joint"] == 2
+    joint = load_table(tables / "soundmnist", "joint")
+    host = host_slug().replace("-", "_")
+    assert joint[f"measured_{host}_latency_ms"].gt(0).all() and joint[f"measured_{host}_fusion_latency_ms"].gt(0).all()
+    assert joint["val_acc_seeds"].map(len).tolist() == [2, 2]
+    assert abs(joint.set_index("config_id").loc[load_example("harmonic_avmnist_1").id, "total_lut_tx2_latency_ms"] - 8.969) < 0.01
+    report = tables_report(tables / "soundmnist")
+    assert "noise ceiling" in report and "harmonic_avmnist_1" in report and f"- {host}: sum of component latencies" in report
+
+
+def test_plans_name_the_committed_supernets():
+    specs = make_plan("joint", "soundmnist", limit=2)
+    assert [s.kind for s in specs] == ["joint_static", "joint_train", "joint_static", "joint_train"]
+    assert specs[1].params["supernet_sha256"] == _shas()
+    assert make_plan("backbones", "soundmnist", limit=1)[1].params["supernet_sha256"] == _shas()["image"]
