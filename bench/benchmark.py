@@ -1,0 +1,196 @@
+"""The query API: ``Benchmark(task, device, objectives, mode)`` over the committed tables.
+
+Table mode answers exactly from ``tables/<task>/joint.parquet`` (and the backbone tables
+for :meth:`Benchmark.evaluate_backbone`); a config that is not in the table is an
+error. Importing this module loads no torch.
+
+Example:
+    >>> from bench.benchmark import Benchmark
+    >>> bench = Benchmark("soundmnist", "lut:tx2", ("acc", "lat", "energy"))
+    >>> bench.evaluate(config).objectives
+    {'acc': 99.78, 'lat': 9.117, 'energy': 13.886}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.errors import UnknownNameError
+from bench.space import Config, parse_backbone, parse_config
+from bench.tables.manifest import load_table
+
+MODES = ("table",)
+# objective -> (direction, description)
+OBJECTIVES: dict[str, tuple[str, str]] = {
+    "acc": ("max", "validation accuracy %, mean over training seeds (or one seed when noisy)"),
+    "test_acc": ("max", "test accuracy %, for final reports only"),
+    "lat": ("min", "batch-1 latency in ms on the device"),
+    "energy": ("min", "energy per batch-1 inference in mJ on the device"),
+    "params": ("min", "parameters"),
+    "macs": ("min", "multiply-accumulates of one batch-1 inference"),
+}
+
+
+class NotInTableError(LookupError):
+    """A table-mode query for a config the table does not hold."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The answer to one query.
+
+    Attributes:
+        config_id: stable id of the queried config or backbone.
+        objectives: objective name -> value (directions in :data:`OBJECTIVES`).
+        cost_seconds: simulated cost of the evaluation (recorded training seconds).
+        provenance: objective name -> where the value comes from.
+        from_table: True when answered from the table.
+    """
+
+    config_id: str
+    objectives: dict[str, float]
+    cost_seconds: float
+    provenance: dict[str, str]
+    from_table: bool
+
+
+def device_columns(device: str, prefix: str) -> dict[str, str]:
+    """Table columns of ``lat`` / ``energy`` for ``device`` (``prefix`` 'total_' in the joint table)."""
+    kind, _, name = device.partition(":")
+    if kind == "lut" and name in ("tx2", "agx"):
+        return {"lat": f"{prefix}lut_{name}_latency_ms", "energy": f"{prefix}lut_{name}_energy_mj"}
+    if device == "model:horowitz45":
+        return {"energy": f"{prefix}horowitz45_energy_mj"}
+    if kind == "measured" and name:
+        return {"lat": f"measured_{name.replace('-', '_')}_latency_ms"}
+    raise UnknownNameError(f"unknown device {device!r}, expected lut:tx2, lut:agx, model:horowitz45 or measured:<host>")
+
+
+class Benchmark:
+    """Query one task on one device.
+
+    Args:
+        task: the task ('soundmnist').
+        device: 'lut:tx2', 'lut:agx', 'model:horowitz45' or 'measured:<host>'.
+        objectives: names from :data:`OBJECTIVES`.
+        mode: 'table' (exact look-up; unknown configs are an error).
+        tables_dir: folder of the committed tables.
+        noisy: draw the accuracy of one stored training seed instead of the mean.
+        seed: seed of those draws (required when ``noisy``); the same seed gives the same draws.
+
+    Raises:
+        UnknownNameError: unknown device, objective or mode.
+        TableError: missing or corrupt tables.
+    """
+
+    def __init__(
+        self,
+        task: str = "soundmnist",
+        device: str = "lut:tx2",
+        objectives: Sequence[str] = ("acc", "lat", "energy"),
+        mode: str = "table",
+        tables_dir: str | Path = "tables",
+        noisy: bool = False,
+        seed: int | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise UnknownNameError(f"unknown mode {mode!r}: this release answers {list(MODES)}")
+        unknown = [o for o in objectives if o not in OBJECTIVES]
+        if unknown:
+            raise UnknownNameError(f"unknown objective(s) {unknown}, expected some of {list(OBJECTIVES)}")
+        if noisy and seed is None:
+            raise ValueError("noisy=True needs an explicit seed")
+        self.task, self.device, self.objectives, self.mode = task, device, tuple(objectives), mode
+        self.noisy = noisy
+        self._rng = np.random.default_rng(seed)
+        self._task_dir = Path(tables_dir) / task
+        joint = load_table(self._task_dir, "joint")
+        self._columns = self._resolve(joint.columns, "total_", "val_acc")
+        self._joint = _Table(joint, "config_id", self._columns)
+        self._seeds = {"acc": joint["val_acc_seeds"].to_numpy(), "test_acc": joint["test_acc_seeds"].to_numpy()}
+        self._train_seconds = joint["train_seconds_seeds"].to_numpy()
+        self._backbones: dict[str, _Table] = {}
+
+    def _resolve(self, available: Sequence[str], prefix: str, acc_column: str) -> dict[str, str]:
+        columns = {"acc": acc_column, "test_acc": "test_acc", "params": f"{prefix}params", "macs": f"{prefix}macs"}
+        columns.update(device_columns(self.device, prefix))
+        out = {}
+        for objective in self.objectives:
+            column = columns.get(objective)
+            if column is None or column not in available:
+                raise UnknownNameError(f"device {self.device!r} has no {objective!r} values in the {self.task} tables")
+            out[objective] = column
+        return out
+
+    def evaluate(self, config: Config | Mapping[str, Any] | str) -> Observation:
+        """Objectives of one config (validated first)."""
+        return self.evaluate_many([config])[0]
+
+    def evaluate_many(self, configs: Sequence[Config | Mapping[str, Any] | str]) -> list[Observation]:
+        """Objectives of many configs in one batched look-up."""
+        ids = [parse_config(c).id for c in configs]
+        rows = self._joint.rows(ids, self.task)
+        values = {name: self._joint.values[name][rows] for name in self.objectives}
+        seconds = np.array([float(np.mean(s)) for s in self._train_seconds[rows]])
+        if self.noisy:
+            picks = [int(self._rng.integers(len(self._seeds["acc"][r]))) for r in rows]
+            for name in ("acc", "test_acc"):
+                if name in values:
+                    values[name] = np.array([self._seeds[name][r][p] for r, p in zip(rows, picks)])
+            seconds = np.array([self._train_seconds[r][p] for r, p in zip(rows, picks)])
+        return [
+            Observation(
+                config_id=config_id,
+                objectives={name: float(values[name][i]) for name in self.objectives},
+                cost_seconds=float(seconds[i]),
+                provenance=self._provenance(),
+                from_table=True,
+            )
+            for i, config_id in enumerate(ids)
+        ]
+
+    def evaluate_backbone(self, modality: str, backbone: Mapping[str, Any]) -> Observation:
+        """Objectives of one backbone alone (unimodal accuracy with inherited weights)."""
+        if modality not in self._backbones:
+            frame = load_table(self._task_dir, f"backbones_{modality}")
+            self._backbones[modality] = _Table(frame, "backbone_id", self._resolve(frame.columns, "", "val_acc"))
+        table = self._backbones[modality]
+        genotype_id = parse_backbone(backbone, modality).id
+        row = table.rows([genotype_id], f"{self.task} {modality} backbones")[0]
+        return Observation(
+            config_id=genotype_id,
+            objectives={name: float(table.values[name][row]) for name in self.objectives},
+            cost_seconds=0.0,
+            provenance=self._provenance(),
+            from_table=True,
+        )
+
+    def _provenance(self) -> dict[str, str]:
+        return {
+            name: (f"table:{self.task} (trained here)" if name in ("acc", "test_acc") else f"table:{self.task} ({self.device})")
+            for name in self.objectives
+        }
+
+
+class _Table:
+    """Id -> row index and one float array per objective."""
+
+    def __init__(self, frame: Any, key: str, columns: dict[str, str]) -> None:
+        self.index = {config_id: i for i, config_id in enumerate(frame[key])}
+        self.values = {name: frame[column].to_numpy(dtype=float) for name, column in columns.items()}
+
+    def rows(self, ids: Sequence[str], what: str) -> np.ndarray:
+        missing = [i for i in ids if i not in self.index]
+        if missing:
+            raise NotInTableError(
+                f"config {missing[0]} is not in the {what} table (mode='table' answers only configs the sweep evaluated)"
+            )
+        return np.fromiter((self.index[i] for i in ids), dtype=int, count=len(ids))
