@@ -1,0 +1,85 @@
+"""XGBoost surrogate: a bagged ensemble; the spread of its members is the predictive std."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from surrogates.base import Surrogate
+
+
+class XGBoostEnsemble(Surrogate):
+    """``n_members`` gradient-boosted tree models, each on a bootstrap sample with its own seed.
+
+    Args:
+        n_members: ensemble size.
+        n_estimators, max_depth, learning_rate, subsample, colsample_bytree: XGBoost settings.
+        random_state: seed of the bootstraps and members.
+    """
+
+    format_name = "xgboost-ensemble"
+
+    def __init__(
+        self,
+        n_members: int = 5,
+        n_estimators: int = 400,
+        max_depth: int = 6,
+        learning_rate: float = 0.05,
+        subsample: float = 0.8,
+        colsample_bytree: float = 0.8,
+        random_state: int = 0,
+    ) -> None:
+        self.n_members = n_members
+        self.n_estimators = n_estimators
+        self.max_depth = max_depth
+        self.learning_rate = learning_rate
+        self.subsample = subsample
+        self.colsample_bytree = colsample_bytree
+        self.random_state = random_state
+
+    def _booster_params(self, seed: int) -> dict[str, Any]:
+        return {
+            "objective": "reg:squarederror", "max_depth": self.max_depth, "eta": self.learning_rate,
+            "subsample": self.subsample, "colsample_bytree": self.colsample_bytree, "seed": seed, "nthread": 1,
+            "tree_method": "hist",
+        }
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> XGBoostEnsemble:
+        import xgboost as xgb
+
+        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        if X.ndim != 2 or len(X) != len(y) or len(y) < 2:
+            raise ValueError(f"fit needs X (n, d) and y (n,) with n >= 2, got {X.shape} and {y.shape}")
+        rng = np.random.default_rng(self.random_state)
+        self.members_ = []
+        for member in range(self.n_members):
+            rows = rng.integers(len(y), size=len(y)) if self.n_members > 1 else np.arange(len(y))
+            data = xgb.DMatrix(X[rows], label=y[rows])
+            self.members_.append(xgb.train(self._booster_params(self.random_state + member), data, self.n_estimators))
+        self.n_features_ = X.shape[1]
+        return self
+
+    def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        import xgboost as xgb
+
+        self._check_fitted()
+        data = xgb.DMatrix(self._check_X(X))
+        preds = np.stack([m.predict(data) for m in self.members_]).astype(float)
+        mean = preds.mean(axis=0)
+        return (mean, preds.std(axis=0, ddof=1) if self.n_members > 1 else np.zeros_like(mean)) if return_std else mean
+
+    def _state(self) -> dict[str, Any]:
+        return {"n_features": self.n_features_, "members": [json.loads(bytes(m.save_raw("json"))) for m in self.members_]}
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        import xgboost as xgb
+
+        self.members_ = []
+        for doc in state["members"]:
+            booster = xgb.Booster()
+            booster.load_model(bytearray(json.dumps(doc).encode()))
+            booster.set_param({"nthread": 1})
+            self.members_.append(booster)
+        self.n_features_ = state["n_features"]
