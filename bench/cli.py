@@ -136,6 +136,21 @@ def _cmd_tables_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_surrogates_report(args: argparse.Namespace) -> int:
+    from surrogates import ExactGP, XGBoostEnsemble
+    from surrogates.quality import markdown, quality_table
+    from bench.tables import load_table
+
+    task_dir = Path(args.tables_dir) / args.task
+    joint = load_table(task_dir, "joint")
+    table = quality_table(joint, {"xgboost": XGBoostEnsemble, "gp": ExactGP}, seed=args.seed)
+    table.to_csv(task_dir / "surrogate_report.csv", index=False)
+    text = markdown(table, f"Surrogate quality: {args.task} ({len(joint)} joint configs)")
+    (task_dir / "surrogate_report.md").write_text(text)
+    print(text, end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mmnas``."""
     parser = argparse.ArgumentParser(prog="mmnas", description="Hardware-aware multimodal NAS benchmark.")
@@ -190,6 +205,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--task", default="soundmnist")
     report.add_argument("--tables-dir", default="tables")
     report.set_defaults(func=_cmd_tables_report)
+
+    surrogates = sub.add_parser("surrogates", help="surrogate models").add_subparsers(dest="action", required=True)
+    quality = surrogates.add_parser("report", help="held-out quality of the surrogates, next to the noise ceiling")
+    quality.add_argument("--task", default="soundmnist")
+    quality.add_argument("--tables-dir", default="tables")
+    quality.add_argument("--seed", type=int, default=0)
+    quality.set_defaults(func=_cmd_surrogates_report)
     return parser
 
 

@@ -16,6 +16,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ class JobSpec:
     def params(self) -> dict[str, Any]:
         return json.loads(self.params_json)
 
-    @property
+    @cached_property
     def id(self) -> str:
         """sha256 of the canonical spec (first 20 hex digits)."""
         text = canonical_json({"kind": self.kind, "task": self.task, "params": self.params})

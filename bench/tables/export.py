@@ -27,6 +27,7 @@ from bench.space import MODALITIES, parse_backbone, parse_config
 from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, default_fusion_settings, supernet_path, supernet_sha256
 from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
 from bench.sweep.store import ResultStore
+from bench.tables.columns import measured_column
 from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, sha256_of
 
 COST_SOURCES = {
@@ -60,7 +61,7 @@ def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
     for row in store.rows("latency"):
         if row["task"] != task:
             continue
-        host = row["params"]["host"].replace("-", "_")
+        host = row["params"]["host"]
         load1 = row["result"]["load_before"][0]
         for item, timing in zip(row["params"]["items"], row["result"]["items"]):
             if item["target"] == "backbone":
@@ -69,12 +70,12 @@ def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
                 key = ("joint", parse_config(item["config"]).id)
             columns = out[key]
             for component, t in timing.items():
-                prefix = f"measured_{host}_" + ("" if component == "total" else f"{component}_")
-                columns[f"{prefix}latency_ms"] = t["median_ms"]
+                columns[measured_column(host, None if component == "total" else component)] = t["median_ms"]
                 if component == "total":
-                    columns[f"{prefix}latency_p10_ms"] = t["p10_ms"]
-                    columns[f"{prefix}latency_p90_ms"] = t["p90_ms"]
-            columns[f"measured_{host}_load1"] = load1
+                    total = measured_column(host)
+                    columns[total.replace("_latency_ms", "_latency_p10_ms")] = t["p10_ms"]
+                    columns[total.replace("_latency_ms", "_latency_p90_ms")] = t["p90_ms"]
+            columns[f"measured_{host.replace('-', '_')}_load1"] = load1
     return out
 
 
@@ -185,6 +186,7 @@ def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], 
             record = json.loads(info.read_text())
             supernets[modality] = {"sha256": sha, "settings": record["settings"], "final_accuracy_pct": record["final_accuracy_pct"]}
     workers = sorted({row["worker"].rsplit(":", 1)[0] for row in store.rows()})
+    measured_on = {row["params"]["host"]: row["result"]["host"] for row in store.rows("latency") if row["task"] == task}
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "task": task,
@@ -197,7 +199,7 @@ def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], 
             "horowitz45_pj": {"mac": MAC_PJ, "sram_per_byte": SRAM_PJ_PER_BYTE, "dram_per_byte": DRAM_PJ_PER_BYTE},
         },
         "software": _software(),
-        "hosts": {"workers": workers, "exported_on": platform.node()},
+        "hosts": {"workers": workers, "exported_on": platform.node(), "measured": measured_on},
         "columns": {name: _provenance(frame.columns) for name, frame in frames.items()},
         "files": files,
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from bench.examples import example_document, example_names, load_example
+from bench.tables.columns import COMPONENTS, measured_column, measured_hosts
 from bench.tables.manifest import load_table, read_manifest
 
 _RANGE_COLUMNS = ("val_acc", "test_acc", "params", "macs", "lut_tx2_latency_ms", "lut_tx2_energy_mj", "horowitz45_energy_mj")
@@ -18,7 +18,7 @@ _RANGE_COLUMNS = ("val_acc", "test_acc", "params", "macs", "lut_tx2_latency_ms",
 
 def _ranges(frame: pd.DataFrame, prefix: str = "") -> list[str]:
     lines = ["| column | n | min | median | max |", "|---|---|---|---|---|"]
-    columns = [prefix + c for c in _RANGE_COLUMNS] + [c for c in frame.columns if c.startswith("measured_") and c.endswith("latency_ms")]
+    columns = [prefix + c for c in _RANGE_COLUMNS] + [measured_column(h) for h in measured_hosts(frame.columns)]
     for column in columns:
         if column in frame:
             values = frame[column].dropna()
@@ -46,10 +46,11 @@ def _noise_ceiling(joint: pd.DataFrame) -> list[str]:
 
 def _additivity(joint: pd.DataFrame) -> list[str]:
     lines = []
-    hosts = [m.group(1) for m in (re.match(r"^measured_(.+)_fusion_latency_ms$", c) for c in joint.columns) if m]
-    for host in hosts:
-        total = f"measured_{host}_latency_ms"
-        parts = [f"measured_{host}_{c}_latency_ms" for c in ("image", "audio", "fusion")]
+    for host in measured_hosts(joint.columns):
+        total = measured_column(host)
+        parts = [measured_column(host, c) for c in COMPONENTS]
+        if not all(p in joint for p in parts):
+            continue
         rows = joint.dropna(subset=[total, *parts])
         error = 100 * (rows[parts].sum(axis=1) - rows[total]) / rows[total]
         lines.append(

@@ -1,0 +1,24 @@
+"""Naming of measured-latency columns (``measured_<host>[_<component>]_latency_ms``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+COMPONENTS = ("image", "audio", "fusion")
+
+
+def measured_column(host: str, component: str | None = None) -> str:
+    """Column of the median latency measured on ``host`` (whole model, or one component)."""
+    host = host.replace("-", "_")
+    return f"measured_{host}_latency_ms" if component is None else f"measured_{host}_{component}_latency_ms"
+
+
+def measured_hosts(columns: Iterable[str]) -> list[str]:
+    """Hosts with a whole-model measured-latency column (slug with underscores)."""
+    hosts = []
+    for column in columns:
+        match = re.match(r"^measured_(.+)_latency_ms$", column)
+        if match and not match.group(1).endswith(tuple(f"_{c}" for c in COMPONENTS)):
+            hosts.append(match.group(1))
+    return sorted(hosts)

@@ -1,0 +1,74 @@
+"""Query speed of the benchmark: single-query latency and batched throughput.
+
+Prints, for table look-ups and for the XGBoost and GP surrogates (fitted here on the
+joint table's ordinal encodings), the single-query p50 / p99 in microseconds and the
+throughput in configs per second at batch sizes 1, 100 and 10,000. A benchmark, not a
+test: run it on an idle machine and quote the figures with the host.
+
+Usage: python scripts/bench_queries.py [--tables-dir tables] [--repeats 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from bench.benchmark import Benchmark
+from bench.space import Config, encode_ordinal, parse_config
+from bench.tables import load_table
+from surrogates import ExactGP, XGBoostEnsemble
+
+
+def _single(query: Callable[[Sequence], object], items: Sequence, repeats: int) -> tuple[float, float]:
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        query([items[i % len(items)]])
+        times.append(time.perf_counter() - start)
+    p50, p99 = np.percentile(times, [50, 99]) * 1e6
+    return float(p50), float(p99)
+
+
+def _throughput(query: Callable[[Sequence], object], items: Sequence, batch: int) -> float:
+    batch_items = [items[i % len(items)] for i in range(batch)]
+    n_calls = max(1, 2000 // batch)
+    start = time.perf_counter()
+    for _ in range(n_calls):
+        query(batch_items)
+    return n_calls * batch / (time.perf_counter() - start)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables-dir", default="tables")
+    parser.add_argument("--repeats", type=int, default=2000)
+    args = parser.parse_args()
+
+    joint = load_table(f"{args.tables_dir}/soundmnist", "joint")
+    configs: list[Config] = [parse_config(text) for text in joint["config_json"]]
+    X, y = encode_ordinal(configs), joint["val_acc"].to_numpy()
+    bench = Benchmark("soundmnist", "lut:tx2", ("acc", "lat", "energy"), tables_dir=args.tables_dir)
+    xgb = XGBoostEnsemble().fit(X, y)
+    gp = ExactGP().fit(X, y)
+    modes: dict[str, tuple[Callable[[Sequence], object], Sequence]] = {
+        "table (Config objects)": (bench.evaluate_many, configs),
+        "xgboost (encoded rows)": (lambda rows: xgb.predict(np.asarray(rows), return_std=True), list(X)),
+        "gp (encoded rows)": (lambda rows: gp.predict(np.asarray(rows), return_std=True), list(X)),
+    }
+    print(f"host: {platform.processor() or platform.machine()}, python {platform.python_version()}, {len(configs)} table rows")
+    print("| mode | single p50 us | single p99 us | configs/s @1 | @100 | @10,000 |")
+    print("|---|---|---|---|---|---|")
+    for name, (query, items) in modes.items():
+        p50, p99 = _single(query, items, args.repeats)
+        rates = [_throughput(query, items, b) for b in (1, 100, 10_000)]
+        print(f"| {name} | {p50:.1f} | {p99:.1f} | " + " | ".join(f"{r:,.0f}" for r in rates) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Surrogate quality: held-out metrics per objective x device x model, and the noise ceiling.
+
+Splits of the joint table:
+* ``random-80/20``: a seeded random split.
+* ``ood-cells=k``: train on configs with another number of fusion cells, test on ``k`` cells.
+* ``ood-deepest``: train on configs whose backbones both have depth < 4, test on the others.
+
+Metrics: R2, MAE, Kendall tau, sparse Kendall tau (true and predicted values rounded to
+the target's resolution first, as in NAS-Bench-301), Spearman, and the coverage of the
+68 % / 95 % predictive intervals. The noise ceiling of accuracy is the same metrics
+between two training seeds of the same configs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bench.space import encode_ordinal, parse_config
+from bench.tables.columns import measured_column, measured_hosts
+from surrogates.base import Surrogate
+
+
+@dataclass(frozen=True)
+class Target:
+    """One objective x device: its table column and the resolution of sparse Kendall tau."""
+
+    name: str
+    column: str
+    resolution: float
+
+
+def joint_targets(columns: pd.Index) -> list[Target]:
+    """Every target the joint table holds (accuracy, LUT, analytical and measured costs)."""
+    targets = [Target("val_acc", "val_acc", 0.1), Target("test_acc", "test_acc", 0.1)]
+    for board in ("tx2", "agx"):
+        targets += [
+            Target(f"lut:{board}/latency_ms", f"total_lut_{board}_latency_ms", 0.01),
+            Target(f"lut:{board}/energy_mj", f"total_lut_{board}_energy_mj", 0.01),
+        ]
+    targets.append(Target("model:horowitz45/energy_mj", "total_horowitz45_energy_mj", 0.001))
+    for host in measured_hosts(columns):
+        targets.append(Target(f"measured:{host.replace('_', '-')}/latency_ms", measured_column(host), 0.01))
+    return [t for t in targets if t.column in columns]
+
+
+def metrics(y: np.ndarray, mean: np.ndarray, std: np.ndarray | None, resolution: float) -> dict[str, float]:
+    """Agreement of predictions ``mean`` (and ``std``) with truths ``y``."""
+    residual = y - mean
+    out = {
+        "r2": 1.0 - float(np.sum(residual**2) / np.sum((y - y.mean()) ** 2)) if np.ptp(y) > 0 else float("nan"),
+        "mae": float(np.mean(np.abs(residual))),
+        "kendall_tau": _rank(stats.kendalltau, y, mean),
+        "sparse_kendall_tau": _rank(stats.kendalltau, np.round(y / resolution), np.round(mean / resolution)),
+        "spearman": _rank(stats.spearmanr, y, mean),
+    }
+    if std is not None:
+        safe = np.maximum(std, 1e-12)
+        out["coverage_68"] = float(np.mean(np.abs(residual) <= safe))
+        out["coverage_95"] = float(np.mean(np.abs(residual) <= 1.96 * safe))
+    return out
+
+
+def _rank(fn: Callable, a: np.ndarray, b: np.ndarray) -> float:
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")
+    return float(fn(a, b).statistic)
+
+
+def splits(joint: pd.DataFrame, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Train / test row indices of every split (splits with an empty side are left out)."""
+    n = len(joint)
+    order = np.random.default_rng(seed).permutation(n)
+    cut = int(round(0.8 * n))
+    out = {"random-80/20": (np.sort(order[:cut]), np.sort(order[cut:]))}
+    cells = joint["n_cells"].to_numpy()
+    for k in sorted(set(cells)):
+        out[f"ood-cells={k}"] = (np.flatnonzero(cells != k), np.flatnonzero(cells == k))
+    depth = np.array([max(c.image.d, c.audio.d) for c in map(parse_config, joint["config_json"])])
+    out["ood-deepest"] = (np.flatnonzero(depth < 4), np.flatnonzero(depth == 4))
+    return {name: (tr, te) for name, (tr, te) in out.items() if len(tr) >= 2 and len(te) >= 2}
+
+
+def noise_ceiling(joint: pd.DataFrame, target: Target) -> dict[str, float] | None:
+    """Metrics of one training seed predicting another, averaged over seed pairs (accuracy only)."""
+    column = f"{target.column}_seeds"
+    if column not in joint:
+        return None
+    n_seeds = int(joint[column].map(len).min())
+    per_seed = np.array(joint[column].map(lambda v: list(v)[:n_seeds]).tolist())
+    pairs = [metrics(per_seed[:, a], per_seed[:, b], None, target.resolution) for a, b in itertools.combinations(range(n_seeds), 2)]
+    return {key: float(np.nanmean([p[key] for p in pairs])) for key in pairs[0]} if pairs else None
+
+
+def quality_table(joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]], seed: int = 0) -> pd.DataFrame:
+    """One row per target x model x split (plus noise-ceiling rows for accuracy)."""
+    X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
+    rows = []
+    for target in joint_targets(joint.columns):
+        y = joint[target.column].to_numpy(dtype=float)
+        valid = np.isfinite(y)
+        ceiling = noise_ceiling(joint, target)
+        if ceiling is not None:
+            rows.append({"target": target.name, "model": "seed-to-seed", "split": "all", "n_train": 0, "n_test": len(y), **ceiling})
+        for split, (train, test) in splits(joint, seed).items():
+            train, test = train[valid[train]], test[valid[test]]
+            if len(train) < 2 or len(test) < 2:
+                continue
+            for name, make in models.items():
+                mean, std = make().fit(X[train], y[train]).predict(X[test], return_std=True)
+                rows.append(
+                    {"target": target.name, "model": name, "split": split, "n_train": len(train), "n_test": len(test),
+                     **metrics(y[test], mean, std, target.resolution)}
+                )
+    return pd.DataFrame(rows)
+
+
+def markdown(table: pd.DataFrame, title: str) -> str:
+    """The quality table as Markdown (3 decimals)."""
+    columns = ["target", "model", "split", "n_train", "n_test", "r2", "mae", "kendall_tau", "sparse_kendall_tau", "spearman", "coverage_68", "coverage_95"]
+    lines = [f"# {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for _, row in table.iterrows():
+        cells = [f"{row[c]:.3f}" if isinstance(row.get(c), float) else str(row.get(c, "")) for c in columns]
+        lines.append("| " + " | ".join(cell.replace("nan", "-") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.space import encode_ordinal, sample_config
+from bench.tables.columns import measured_column, measured_hosts
+from surrogates import XGBoostEnsemble
+from surrogates.quality import joint_targets, metrics, noise_ceiling, quality_table, splits, Target
+
+
+def test_metrics_of_perfect_and_reversed_predictions():
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    perfect = metrics(y, y, np.full(4, 0.1), resolution=0.1)
+    assert perfect["r2"] == 1.0 and perfect["mae"] == 0.0 and perfect["kendall_tau"] == 1.0
+    assert perfect["coverage_68"] == perfect["coverage_95"] == 1.0
+    reversed_ = metrics(y, y[::-1], None, resolution=0.1)
+    assert reversed_["kendall_tau"] == -1.0 and "coverage_68" not in reversed_
+
+
+def test_sparse_kendall_ignores_differences_below_the_resolution():
+    y = np.array([99.01, 99.02, 99.03, 98.0])
+    pred = np.array([99.03, 99.02, 99.01, 98.0])  # order among the first three is noise at 0.1 %
+    m = metrics(y, pred, None, resolution=0.1)
+    assert m["kendall_tau"] < 0.5 and m["sparse_kendall_tau"] == 1.0
+
+
+def test_interval_coverage():
+    y = np.zeros(100)
+    m = metrics(y, np.linspace(-2, 2, 100), np.ones(100), resolution=0.1)
+    assert m["coverage_68"] == pytest.approx(0.5, abs=0.02) and m["coverage_95"] == pytest.approx(0.98, abs=0.02)
+
+
+@pytest.fixture(scope="module")
+def joint():
+    rng = np.random.default_rng(0)
+    configs = [sample_config(rng) for _ in range(60)]
+    X = encode_ordinal(configs)
+    val = 95 + X[:, :4].mean(axis=1) / 3
+    return pd.DataFrame(
+        {
+            "config_json": [c.to_json() for c in configs],
+            "n_cells": [c.fusion.n_cells for c in configs],
+            "val_acc": val,
+            "val_acc_seeds": [[v - 0.2, v, v + 0.2] for v in val],
+            "total_lut_tx2_latency_ms": X[:, :9].sum(axis=1) + X[:, 18] * 0.5,
+            measured_column("host-a"): X[:, :9].sum(axis=1) / 10,
+            measured_column("host-a", "fusion"): np.ones(60),
+        }
+    )
+
+
+def test_splits_are_disjoint_and_ood_is_out_of_distribution(joint):
+    parts = splits(joint)
+    assert "random-80/20" in parts and "ood-deepest" in parts
+    for train, test in parts.values():
+        assert not set(train) & set(test)
+    for k in range(1, 5):
+        train, test = parts[f"ood-cells={k}"]
+        assert (joint["n_cells"].to_numpy()[test] == k).all() and (joint["n_cells"].to_numpy()[train] != k).all()
+        assert len(train) + len(test) == len(joint)
+
+
+def test_targets_include_measured_hosts(joint):
+    assert measured_hosts(joint.columns) == ["host_a"]
+    names = [t.name for t in joint_targets(joint.columns)]
+    assert names == ["val_acc", "lut:tx2/latency_ms", "measured:host-a/latency_ms"]
+
+
+def test_noise_ceiling_uses_seed_pairs(joint):
+    ceiling = noise_ceiling(joint, Target("val_acc", "val_acc", 0.1))
+    assert ceiling["kendall_tau"] == pytest.approx(1.0)  # seeds differ by a constant here
+    assert noise_ceiling(joint, Target("lat", "total_lut_tx2_latency_ms", 0.01)) is None
+
+
+def test_quality_table_rows(joint):
+    table = quality_table(joint, {"xgboost": lambda: XGBoostEnsemble(n_members=2, n_estimators=50)})
+    assert set(table["model"]) == {"xgboost", "seed-to-seed"}
+    random_split = table[(table["split"] == "random-80/20") & (table["target"] == "lut:tx2/latency_ms")].iloc[0]
+    assert random_split["n_train"] == 48 and random_split["n_test"] == 12
+    assert random_split["kendall_tau"] > 0.5
