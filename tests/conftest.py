@@ -20,8 +20,14 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def soundmnist(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The soundmnist arrays, built once per test session into a temporary cache."""
+def soundmnist_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary array cache shared by the session."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def soundmnist(data_dir: Path, soundmnist_cache: Path):
+    """The soundmnist arrays, built once per test session into the temporary cache."""
     from bench.data import load_task
 
-    return load_task("soundmnist", data_dir=data_dir, cache_dir=tmp_path_factory.mktemp("cache"))
+    return load_task("soundmnist", data_dir=data_dir, cache_dir=soundmnist_cache)

@@ -46,14 +46,16 @@ def test_pairs_follow_the_protocol(soundmnist, data_dir):
     assert np.allclose(soundmnist.test.audio[row, 0], (audio - 0.5) / 0.5, atol=1e-4)
 
 
-def test_cache_is_reused_and_rebuilt_when_corrupt(data_dir, tmp_path):
-    first = load_task("soundmnist", data_dir=data_dir, cache_dir=tmp_path)
-    (cached,) = tmp_path.glob("soundmnist-*.npz")
-    assert load_cached(tmp_path, "soundmnist", first.key) is not None
+def test_cache_is_reused_and_rebuilt_when_corrupt(soundmnist, soundmnist_cache, data_dir, tmp_path):
+    (built,) = soundmnist_cache.glob("soundmnist-*.npz")
+    cached = tmp_path / built.name
+    shutil.copy(built, cached)
+    assert load_cached(tmp_path, "soundmnist", soundmnist.key) is not None
+    assert load_cached(tmp_path, "soundmnist", "another key") is None  # a changed input or protocol rebuilds
     cached.write_bytes(b"not an npz")
-    assert load_cached(tmp_path, "soundmnist", first.key) is None
+    assert load_cached(tmp_path, "soundmnist", soundmnist.key) is None
     again = load_task("soundmnist", data_dir=data_dir, cache_dir=tmp_path)
-    assert np.array_equal(again.val.audio, first.val.audio)
+    assert np.array_equal(again.val.audio, soundmnist.val.audio)
 
 
 def _copy_data(data_dir: Path, tmp_path: Path) -> Path:
