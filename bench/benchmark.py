@@ -119,6 +119,10 @@ class Benchmark:
         self._seeds = {"acc": joint["val_acc_seeds"].to_numpy(), "test_acc": joint["test_acc_seeds"].to_numpy()}
         self._train_seconds = joint["train_seconds_seeds"].to_numpy()
         self._backbones: dict[str, _Table] = {}
+        self._provenance = {
+            name: (f"table:{task} (trained here)" if name in ("acc", "test_acc") else f"table:{task} ({device})")
+            for name in self.objectives
+        }
 
     def _resolve(self, available: Sequence[str], prefix: str, acc_column: str) -> dict[str, str]:
         columns = {"acc": acc_column, "test_acc": "test_acc", "params": f"{prefix}params", "macs": f"{prefix}macs"}
@@ -147,15 +151,16 @@ class Benchmark:
                 if name in values:
                     values[name] = np.array([self._seeds[name][r][p] for r, p in zip(rows, picks)])
             seconds = np.array([self._train_seconds[r][p] for r, p in zip(rows, picks)])
+        columns = [values[name].tolist() for name in self.objectives]
         return [
             Observation(
                 config_id=config_id,
-                objectives={name: float(values[name][i]) for name in self.objectives},
-                cost_seconds=float(seconds[i]),
-                provenance=self._provenance(),
+                objectives=dict(zip(self.objectives, row)),
+                cost_seconds=cost,
+                provenance=dict(self._provenance),
                 from_table=True,
             )
-            for i, config_id in enumerate(ids)
+            for config_id, cost, *row in zip(ids, seconds.tolist(), *columns)
         ]
 
     def evaluate_backbone(self, modality: str, backbone: Mapping[str, Any]) -> Observation:
@@ -170,15 +175,9 @@ class Benchmark:
             config_id=genotype_id,
             objectives={name: float(table.values[name][row]) for name in self.objectives},
             cost_seconds=0.0,
-            provenance=self._provenance(),
+            provenance=dict(self._provenance),
             from_table=True,
         )
-
-    def _provenance(self) -> dict[str, str]:
-        return {
-            name: (f"table:{self.task} (trained here)" if name in ("acc", "test_acc") else f"table:{self.task} ({self.device})")
-            for name in self.objectives
-        }
 
 
 class _Table:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 TASKS: tuple[str, ...] = ("soundmnist",)
@@ -52,7 +53,7 @@ class BackboneGenotype:
         """(kernel, expand) of each active unit block, in order."""
         return tuple(zip(self.ks[: self.d], self.e[: self.d]))
 
-    @property
+    @cached_property
     def id(self) -> str:
         """Stable id: sha256 of the canonical JSON (first 16 hex digits)."""
         return _stable_id(self.to_dict())
@@ -101,7 +102,7 @@ class FusionGenotype:
     def to_dict(self) -> dict[str, Any]:
         return {"cells": [c.to_dict() for c in self.cells]}
 
-    @property
+    @cached_property
     def id(self) -> str:
         return _stable_id(self.to_dict())
 
@@ -146,7 +147,7 @@ class Config:
         """Canonical JSON text (sorted keys, no spaces)."""
         return canonical_json(self.to_dict())
 
-    @property
+    @cached_property
     def id(self) -> str:
         """Stable id: sha256 of the canonical JSON (first 16 hex digits)."""
         return _stable_id(self.to_dict())
