@@ -151,6 +151,17 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_problems_build(args: argparse.Namespace) -> int:
+    from bench.problems import write_problems
+    from bench.tables import load_table
+
+    task_dir = Path(args.tables_dir) / args.task
+    path = write_problems(task_dir, load_table(task_dir, "joint"), args.task)
+    for name, entry in json.loads(path.read_text())["problems"].items():
+        print(f"{name}: {entry['n_table_rows']} table rows, exact table front of {len(entry['table_front'])} configs")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mmnas``."""
     parser = argparse.ArgumentParser(prog="mmnas", description="Hardware-aware multimodal NAS benchmark.")
@@ -212,6 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--tables-dir", default="tables")
     quality.add_argument("--seed", type=int, default=0)
     quality.set_defaults(func=_cmd_surrogates_report)
+
+    problems = sub.add_parser("problems", help="named problems").add_subparsers(dest="action", required=True)
+    build = problems.add_parser("build", help="write tables/<task>/problems.json from the joint table")
+    build.add_argument("--task", default="soundmnist")
+    build.add_argument("--tables-dir", default="tables")
+    build.set_defaults(func=_cmd_problems_build)
     return parser
 
 

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.errors import UnknownNameError
+from bench.problems import build_problems, load_problem, pareto_mask, write_problems
+from bench.tables import TableError
+from bench.tables.columns import measured_column
+from bench.tables.manifest import sha256_of
+
+
+def test_pareto_mask_by_hand():
+    points = np.array([[1, 5], [2, 2], [5, 1], [3, 3], [2, 2], [6, 6]])
+    assert pareto_mask(points).tolist() == [True, True, True, False, False, False]
+
+
+@pytest.fixture()
+def joint():
+    return pd.DataFrame(
+        {
+            "config_id": ["a", "b", "c", "d"],
+            "val_acc": [99.0, 98.0, 97.0, 99.0],
+            "total_lut_tx2_latency_ms": [10.0, 8.0, 9.0, 12.0],
+            "total_lut_tx2_energy_mj": [20.0, 15.0, 14.0, 25.0],
+            "total_lut_agx_latency_ms": [1.0, 1.0, 1.0, 1.0],
+            "total_lut_agx_energy_mj": [1.0, 1.0, 1.0, 1.0],
+            "total_horowitz45_energy_mj": [0.5, 0.4, 0.3, 0.6],
+            measured_column("host-a"): [3.0, np.nan, 2.0, 4.0],
+        }
+    )
+
+
+def test_problems_fix_directions_bounds_and_exact_fronts(joint):
+    problems = build_problems(joint, "soundmnist")
+    assert sorted(problems) == [
+        "soundmnist/lut:agx/acc-lat-energy", "soundmnist/lut:tx2/acc-lat-energy",
+        "soundmnist/measured:host-a/acc-lat", "soundmnist/model:horowitz45/acc-energy",
+    ]
+    tx2 = problems["soundmnist/lut:tx2/acc-lat-energy"]
+    assert tx2["directions"] == ["max", "min", "min"] and tx2["ref_point"] == [1.1, 1.1, 1.1]
+    assert tx2["bounds"] == [(97.0, 99.0), (8.0, 12.0), (14.0, 25.0)]
+    assert sorted(i for i, _ in tx2["table_front"]) == ["a", "b", "c"]  # d is dominated by a
+    measured = problems["soundmnist/measured:host-a/acc-lat"]
+    assert measured["n_table_rows"] == 3 and sorted(i for i, _ in measured["table_front"]) == ["a", "c"]
+
+
+def _tables(tmp_path, joint):
+    task_dir = tmp_path / "soundmnist"
+    task_dir.mkdir()
+    joint.to_parquet(task_dir / "joint.parquet", index=False)
+    manifest = {"schema_version": 1, "files": {"joint.parquet": {"sha256": sha256_of(task_dir / "joint.parquet"), "rows": len(joint)}}}
+    (task_dir / "manifest.json").write_text(json.dumps(manifest))
+    return task_dir
+
+
+def test_load_round_trip_and_normalisation(tmp_path, joint):
+    task_dir = _tables(tmp_path, joint)
+    write_problems(task_dir, joint, "soundmnist")
+    problem = load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
+    assert problem.objectives == ("acc", "lat", "energy")
+    assert np.allclose(problem.normalise([[99.0, 8.0, 14.0], [97.0, 12.0, 25.0]]), [[0, 0, 0], [1, 1, 1]])
+    with pytest.raises(UnknownNameError, match="unknown problem"):
+        load_problem("soundmnist/lut:tx2/acc-params", tmp_path)
+
+
+def test_stale_or_missing_problems_are_errors(tmp_path, joint):
+    task_dir = _tables(tmp_path, joint)
+    with pytest.raises(TableError, match="missing or corrupt"):
+        load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
+    write_problems(task_dir, joint, "soundmnist")
+    manifest = json.loads((task_dir / "manifest.json").read_text())
+    manifest["files"]["joint.parquet"]["sha256"] = "0" * 64
+    (task_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(TableError, match="another joint table"):
+        load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
