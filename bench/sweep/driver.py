@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from bench.sweep.executors import DaskExecutor, Executor, InProcessExecutor, LocalPoolExecutor
@@ -43,8 +44,13 @@ def run_plan(
     n_joint: int = DEFAULT_N_JOINT,
     chunk: int = 500,
     write_results: bool = True,
+    deadline: float | None = None,
 ) -> SweepSummary:
-    """Run plan ``plan``; finished results are logged under ``tables/<task>/results`` after every chunk."""
+    """Run plan ``plan``; finished results are logged under ``tables/<task>/results`` after every chunk.
+
+    No chunk is started after ``deadline`` (a ``time.time()`` value), so a run can end
+    cleanly before its machine does.
+    """
     specs = make_plan(plan, task, limit=limit, n_joint=n_joint, tables_dir=context.tables_dir)
     store = ResultStore(store_path)
     logs = results_dir(context.tables_dir, task)
@@ -54,6 +60,9 @@ def run_plan(
             logger.info("imported %d finished jobs from %s", imported, logs)
         total = SweepSummary(n_requested=len({s.id for s in specs}), n_already_done=0)
         for start in range(0, len(specs), chunk):
+            if deadline is not None and time.time() > deadline:
+                logger.info("%s: deadline reached, %d jobs left for a later run", plan, len(specs) - start)
+                break
             part = run_sweep(store, specs[start : start + chunk], executor, context)
             total.n_already_done += part.n_already_done
             total.n_finished += part.n_finished

@@ -157,3 +157,14 @@ def test_joint_plan_is_prefix_stable_and_holds_the_examples():
     assert [c.id for c in large[:23]] == [c.id for c in small]
     assert len({c.id for c in large}) == 53
     assert {c.fusion.n_cells for c in large} == {1, 2, 3, 4}
+
+
+def test_no_chunk_starts_after_the_deadline(tmp_path):
+    from bench.sweep.driver import run_plan
+
+    context = JobContext(tables_dir=str(tmp_path / "tables"))
+    past = run_plan("backbones-static", "soundmnist", tmp_path / "s.db", InProcessExecutor(), context, limit=4, chunk=2, deadline=time.time() - 1)
+    assert past.n_finished == 0
+    later = run_plan("backbones-static", "soundmnist", tmp_path / "s.db", InProcessExecutor(), context, limit=4, chunk=2, deadline=time.time() + 600)
+    assert later.n_finished == 4
+    assert sorted(p.name for p in (tmp_path / "tables" / "soundmnist" / "results").iterdir()) == ["backbone_static.jsonl"]
