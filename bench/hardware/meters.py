@@ -182,10 +182,11 @@ class Ina3221Meter:
         try:
             run()
         finally:
+            end = time.perf_counter()
             done.set()
             sampler.join()
         samples.append((time.perf_counter(), self._power_w()))
-        return EnergyReading(self.name, _integrate(samples, samples[0][0], samples[-1][0]), time.perf_counter() - start)
+        return EnergyReading(self.name, _integrate(samples, start, end), end - start)
 
 
 class CsvMeter:
