@@ -20,6 +20,7 @@ import numpy as np
 
 from bench.benchmark import Benchmark
 from bench.space import Config, encode_ordinal, parse_config
+from bench.sweep.jobs import describe_host
 from bench.tables import load_table
 from surrogates import ExactGP, XGBoostEnsemble
 
@@ -60,7 +61,8 @@ def main() -> int:
         "xgboost (encoded rows)": (lambda rows: xgb.predict(np.asarray(rows), return_std=True), list(X)),
         "gp (encoded rows)": (lambda rows: gp.predict(np.asarray(rows), return_std=True), list(X)),
     }
-    print(f"host: {platform.processor() or platform.machine()}, python {platform.python_version()}, {len(configs)} table rows")
+    host = describe_host()
+    print(f"host: {host['cpu']} ({host['logical_cpus']} CPUs), python {platform.python_version()}, {len(configs)} table rows")
     print("| mode | single p50 us | single p99 us | configs/s @1 | @100 | @10,000 |")
     print("|---|---|---|---|---|---|")
     for name, (query, items) in modes.items():
