@@ -1,4 +1,4 @@
-"""Surrogate models fitted to the benchmark tables (XGBoost ensemble, exact GP).
+"""Surrogate models fitted to the benchmark tables (XGBoost ensemble or quantiles, exact GP).
 
 Example:
     >>> from surrogates import XGBoostEnsemble, load_surrogate
@@ -14,9 +14,9 @@ from pathlib import Path
 from bench.errors import DataError
 from surrogates.base import NotFittedError, Surrogate, VersionMismatchError, read_document
 from surrogates.gp import ExactGP
-from surrogates.xgb import XGBoostEnsemble
+from surrogates.xgb import XGBoostEnsemble, XGBoostQuantile
 
-SURROGATES: dict[str, type[Surrogate]] = {cls.format_name: cls for cls in (XGBoostEnsemble, ExactGP)}
+SURROGATES: dict[str, type[Surrogate]] = {cls.format_name: cls for cls in (XGBoostEnsemble, XGBoostQuantile, ExactGP)}
 
 
 def load_surrogate(path: str | Path, table_sha256: str | None) -> Surrogate:
@@ -27,4 +27,7 @@ def load_surrogate(path: str | Path, table_sha256: str | None) -> Surrogate:
     return SURROGATES[doc["format"]].from_document(doc)
 
 
-__all__ = ["ExactGP", "NotFittedError", "Surrogate", "SURROGATES", "VersionMismatchError", "XGBoostEnsemble", "load_surrogate"]
+__all__ = [
+    "ExactGP", "NotFittedError", "Surrogate", "SURROGATES", "VersionMismatchError", "XGBoostEnsemble", "XGBoostQuantile",
+    "load_surrogate",
+]

@@ -18,7 +18,9 @@ def _data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def _make(name: str):
     cls = SURROGATES[name]
-    return cls(n_members=3, n_estimators=100) if name == "xgboost-ensemble" else cls()
+    if name == "xgboost-ensemble":
+        return cls(n_members=3, n_estimators=100)
+    return cls(n_estimators=100) if name == "xgboost-quantile" else cls()
 
 
 @pytest.fixture(scope="module", params=sorted(SURROGATES))
