@@ -1,0 +1,1 @@
+"""Comparing searchers: quality indicators (and, later, the runner and reports)."""

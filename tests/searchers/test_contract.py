@@ -1,0 +1,99 @@
+"""One contract for every registered searcher."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import numpy as np
+import pytest
+
+from bench.benchmark import Observation
+from bench.errors import UnknownNameError
+from bench.problems import Problem
+from bench.space import encode_ordinal, parse_config
+from searchers import SEARCHERS, Searcher, get_searcher
+
+PROBLEM = Problem(
+    name="toy/acc-lat", task="soundmnist", device="lut:tx2", objectives=("acc", "lat"), directions=("max", "min"),
+    bounds=((90.0, 100.0), (0.0, 200.0)), ref_point=(1.1, 1.1), table_front=(),
+)
+
+
+def _observe(config) -> Observation:
+    x = encode_ordinal(config)
+    acc = 90.0 + x[:9].sum() / 10.0  # bigger backbones are more accurate...
+    lat = float(x[:18].sum())  # ...and slower
+    return Observation(config.id, {"acc": acc, "lat": lat}, 1.0, {}, False)
+
+
+def _trajectory(name: str, seed: int, rounds: int = 4, batch: int = 5) -> list[str]:
+    searcher = SEARCHERS[name]()
+    searcher.setup(PROBLEM, seed)
+    ids = []
+    for _ in range(rounds):
+        configs = searcher.ask(batch)
+        assert len(configs) == batch and all(parse_config(c.to_dict()) == c for c in configs)
+        searcher.tell(configs, [_observe(c) for c in configs])
+        ids += [c.id for c in configs]
+    return ids
+
+
+@pytest.mark.parametrize("name", sorted(SEARCHERS))
+def test_same_seed_same_trajectory(name):
+    assert _trajectory(name, 1) == _trajectory(name, 1)
+    assert _trajectory(name, 1) != _trajectory(name, 2)
+
+
+@pytest.mark.parametrize("name", sorted(SEARCHERS))
+def test_recommend_is_the_non_dominated_set_of_what_was_told(name):
+    searcher = SEARCHERS[name]()
+    searcher.setup(PROBLEM, 0)
+    configs = searcher.ask(30)
+    observations = [_observe(c) for c in configs]
+    searcher.tell(configs, observations)
+    values = {c.id: (-o.objectives["acc"], o.objectives["lat"]) for c, o in zip(configs, observations)}
+
+    def dominated(v):
+        return any(w[0] <= v[0] and w[1] <= v[1] and w != v for w in values.values())
+
+    recommended = [values[c.id] for c in searcher.recommend()]
+    assert recommended and not any(dominated(v) for v in recommended)
+    assert {v for v in values.values() if not dominated(v)} == set(recommended)  # equal vectors kept once
+    assert len(recommended) == len(set(recommended))
+
+
+@pytest.mark.parametrize("name", sorted(SEARCHERS))
+def test_tell_checks_its_input(name):
+    searcher = SEARCHERS[name]()
+    searcher.setup(PROBLEM, 0)
+    configs = searcher.ask(2)
+    with pytest.raises(ValueError, match="2 configs but 1 observations"):
+        searcher.tell(configs, [_observe(configs[0])])
+    partial = Observation("x", {"acc": 99.0}, 1.0, {}, False)
+    with pytest.raises(ValueError, match=r"lack objective\(s\) \['lat'\]"):
+        searcher.tell(configs[:1], [partial])
+
+
+class MySearcher(Searcher):
+    """A user's searcher: always the same config."""
+
+    name = "mine"
+
+    def ask(self, n):
+        config = parse_config(_example())
+        return [config] * n
+
+
+def _example():
+    from bench.examples import load_example
+
+    return load_example("harmonic_avmnist_1").to_dict()
+
+
+def test_entry_point_plugins_and_unknown_names(monkeypatch):
+    fake = metadata.EntryPoint(name="mine", value=f"{__name__}:MySearcher", group="mmnas.searchers")
+    monkeypatch.setattr(metadata, "entry_points", lambda group=None: [fake] if group == "mmnas.searchers" else [])
+    assert get_searcher("mine") is MySearcher
+    assert get_searcher("random") is SEARCHERS["random"]
+    with pytest.raises(UnknownNameError, match=r"unknown searcher 'nope', expected one of \['random', 'mine'\]"):
+        get_searcher("nope")
