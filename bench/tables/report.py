@@ -13,12 +13,14 @@ from bench.examples import example_document, example_names, load_example
 from bench.tables.columns import COMPONENTS, measured_column, measured_hosts
 from bench.tables.manifest import load_table, read_manifest
 
-_RANGE_COLUMNS = ("val_acc", "test_acc", "params", "macs", "lut_tx2_latency_ms", "lut_tx2_energy_mj", "horowitz45_energy_mj")
+_ACCURACY_COLUMNS = ("val_acc", "test_acc")
+_COST_COLUMNS = ("params", "macs", "lut_tx2_latency_ms", "lut_tx2_energy_mj", "horowitz45_energy_mj")
 
 
 def _ranges(frame: pd.DataFrame, prefix: str = "") -> list[str]:
+    """Min / median / max of accuracy and of the cost columns (``prefix`` 'total_' in the joint table)."""
     lines = ["| column | n | min | median | max |", "|---|---|---|---|---|"]
-    columns = [prefix + c for c in _RANGE_COLUMNS] + [measured_column(h) for h in measured_hosts(frame.columns)]
+    columns = [*_ACCURACY_COLUMNS, *(prefix + c for c in _COST_COLUMNS)] + [measured_column(h) for h in measured_hosts(frame.columns)]
     for column in columns:
         if column in frame:
             values = frame[column].dropna()
