@@ -21,13 +21,13 @@ from typing import Any
 
 import torch
 
-from bench.hardware.analytical import PROVENANCE as HOROWITZ, energy_mj, traffic
-from bench.hardware.lut import BOARDS, LutDevice
-from bench.hardware.measure import TimingSettings, host_slug, measure_chunk
-from bench.models import Backbone, MultimodalNet, build_fusion, skeleton
 from bench.data import TaskData, load_task
 from bench.errors import DataError
-from bench.models import ElasticBackbone
+from bench.hardware.analytical import PROVENANCE as HOROWITZ
+from bench.hardware.analytical import energy_mj, traffic
+from bench.hardware.lut import BOARDS, LutDevice
+from bench.hardware.measure import TimingSettings, host_slug, measure_chunk
+from bench.models import Backbone, ElasticBackbone, MultimodalNet, build_fusion, skeleton
 from bench.space import parse_backbone, parse_config
 from bench.sweep.jobs import JobContext, JobKind, register
 from bench.train.evaluate import accuracy
