@@ -75,6 +75,12 @@ def device_columns(device: str, prefix: str) -> dict[str, str]:
     raise UnknownNameError(f"unknown device {device!r}, expected lut:tx2, lut:agx, model:horowitz45 or measured:<host>")
 
 
+def objective_columns(device: str, prefix: str) -> dict[str, str]:
+    """Table column of every objective available for ``device`` (``prefix`` 'total_' in the joint table)."""
+    return {"acc": "val_acc", "test_acc": "test_acc", "params": f"{prefix}params", "macs": f"{prefix}macs",
+            **device_columns(device, prefix)}
+
+
 class Benchmark:
     """Query one task on one device.
 
@@ -114,7 +120,7 @@ class Benchmark:
         self._rng = np.random.default_rng(seed)
         self._task_dir = Path(tables_dir) / task
         joint = load_table(self._task_dir, "joint")
-        self._columns = self._resolve(joint.columns, "total_", "val_acc")
+        self._columns = self._resolve(joint.columns, "total_")
         self._joint = _Table(joint, "config_id", self._columns)
         self._seeds = {"acc": joint["val_acc_seeds"].to_numpy(), "test_acc": joint["test_acc_seeds"].to_numpy()}
         self._train_seconds = joint["train_seconds_seeds"].to_numpy()
@@ -124,9 +130,8 @@ class Benchmark:
             for name in self.objectives
         }
 
-    def _resolve(self, available: Sequence[str], prefix: str, acc_column: str) -> dict[str, str]:
-        columns = {"acc": acc_column, "test_acc": "test_acc", "params": f"{prefix}params", "macs": f"{prefix}macs"}
-        columns.update(device_columns(self.device, prefix))
+    def _resolve(self, available: Sequence[str], prefix: str) -> dict[str, str]:
+        columns = objective_columns(self.device, prefix)
         out = {}
         for objective in self.objectives:
             column = columns.get(objective)
@@ -167,7 +172,7 @@ class Benchmark:
         """Objectives of one backbone alone (unimodal accuracy with inherited weights)."""
         if modality not in self._backbones:
             frame = load_table(self._task_dir, f"backbones_{modality}")
-            self._backbones[modality] = _Table(frame, "backbone_id", self._resolve(frame.columns, "", "val_acc"))
+            self._backbones[modality] = _Table(frame, "backbone_id", self._resolve(frame.columns, ""))
         table = self._backbones[modality]
         genotype_id = parse_backbone(backbone, modality).id
         row = table.rows([genotype_id], f"{self.task} {modality} backbones")[0]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.benchmark import OBJECTIVES, device_columns
+from bench.benchmark import OBJECTIVES, objective_columns
 from bench.errors import UnknownNameError
 from bench.tables.columns import measured_hosts
 from bench.tables.manifest import TableError, read_manifest
@@ -65,7 +65,7 @@ def pareto_mask(points: np.ndarray) -> np.ndarray:
 
 
 def _problem_entry(joint: pd.DataFrame, task: str, device: str, objectives: tuple[str, ...]) -> dict[str, Any]:
-    columns = {"acc": "val_acc", **device_columns(device, "total_")}
+    columns = objective_columns(device, "total_")
     raw = joint[[columns[o] for o in objectives]].to_numpy(dtype=float)
     ids = joint["config_id"].to_numpy()
     finite = np.isfinite(raw).all(axis=1)

@@ -64,13 +64,7 @@ def run_plan(
                 logger.info("%s: deadline reached, %d jobs left for a later run", plan, len(specs) - start)
                 break
             part = run_sweep(store, specs[start : start + chunk], executor, context)
-            total.n_already_done += part.n_already_done
-            total.n_finished += part.n_finished
-            total.n_failed += part.n_failed
-            total.n_skipped_claimed += part.n_skipped_claimed
-            total.wall_seconds += part.wall_seconds
-            total.job_seconds.update(part.job_seconds)
-            total.failures += part.failures
+            total.add(part)
             if write_results and part.n_finished:
                 write_logs(store, logs)
                 logger.info("%s: %s", plan, total.throughput())

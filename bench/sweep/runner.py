@@ -33,6 +33,16 @@ class SweepSummary:
     job_seconds: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
 
+    def add(self, part: SweepSummary) -> None:
+        """Accumulate the counts of another run (``n_requested`` stays this run's)."""
+        self.n_already_done += part.n_already_done
+        self.n_finished += part.n_finished
+        self.n_failed += part.n_failed
+        self.n_skipped_claimed += part.n_skipped_claimed
+        self.wall_seconds += part.wall_seconds
+        self.job_seconds.update(part.job_seconds)
+        self.failures += part.failures
+
     def throughput(self) -> str:
         """Jobs per hour of wall time and per core-hour of job time."""
         if not self.n_finished:
@@ -69,7 +79,8 @@ def run_sweep(
     if len(phases) > 1:
         raise ValueError("measure jobs (latency) run in their own phase: do not mix them with compute jobs")
     todo = pending(specs, store)
-    summary = SweepSummary(n_requested=len({s.id for s in specs}), n_already_done=len({s.id for s in specs}) - len(todo))
+    n_requested = len({s.id for s in specs})
+    summary = SweepSummary(n_requested=n_requested, n_already_done=n_requested - len(todo))
     owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     start = time.perf_counter()
 

@@ -43,7 +43,11 @@ PROVENANCE = {
     "measured_": "measured:<host> - batch-1 wall-clock latency on the named host (see manifest hosts), fresh pinned process, 1 thread",
     "val_acc": "trained here: see protocol (validation split)",
     "test_acc": "trained here: see protocol (test split)",
+    "best_val_epoch": "trained here: epoch of best validation accuracy",
+    "train_seconds": "wall seconds of fusion training measured on the sweep worker (manifest hosts.workers)",
 }
+IDENTITY = "the configuration itself (not a measurement)"
+IDENTITY_COLUMNS = {"backbone_id", "config_id", "image_id", "audio_id", "config_json", "ks", "e", "d", "n_cells", "n_nodes", "ops", "seeds"}
 
 
 def _static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
@@ -79,14 +83,15 @@ def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
     return out
 
 
-def backbone_frame(store: ResultStore, task: str, modality: str, supernet_sha: str | None) -> pd.DataFrame:
+def backbone_frame(
+    store: ResultStore, task: str, modality: str, supernet_sha: str | None, measured: dict[tuple, dict[str, Any]]
+) -> pd.DataFrame:
     """One row per backbone with static costs; accuracy where measured with the current supernet."""
     accuracy = {}
     for row in store.rows("backbone_accuracy"):
         p = row["params"]
         if row["task"] == task and p["modality"] == modality and p["supernet_sha256"] == supernet_sha:
             accuracy[parse_backbone(p["backbone"]).id] = row["result"]
-    measured = _measured(store, task)
     records = []
     for row in store.rows("backbone_static"):
         p = row["params"]
@@ -106,7 +111,7 @@ def backbone_frame(store: ResultStore, task: str, modality: str, supernet_sha: s
     return _frame(records, "backbone_id")
 
 
-def joint_frame(store: ResultStore, task: str, shas: dict[str, str]) -> pd.DataFrame:
+def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: dict[tuple, dict[str, Any]]) -> pd.DataFrame:
     """One row per joint config with fusion-training results of the current protocol."""
     settings = default_fusion_settings()
     static = {parse_config(r["params"]["config"]).id: r["result"] for r in store.rows("joint_static") if r["task"] == task}
@@ -120,7 +125,6 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str]) -> pd.DataF
         configs[config.id] = config
         for record in row["result"]["seeds"]:
             seeds[config.id].setdefault(record["seed"], record)
-    measured = _measured(store, task)
     records = []
     for config_id, per_seed in seeds.items():
         if config_id not in static:
@@ -156,9 +160,10 @@ def export_tables(store: ResultStore, task: str, tables_dir: str | Path = "table
     task_dir = Path(tables_dir) / task
     task_dir.mkdir(parents=True, exist_ok=True)
     shas = {m: supernet_sha256(tables_dir, task, m) if supernet_path(tables_dir, task, m).is_file() else None for m in MODALITIES}
-    frames = {f"backbones_{m}": backbone_frame(store, task, m, shas[m]) for m in MODALITIES}
+    measured = _measured(store, task)
+    frames = {f"backbones_{m}": backbone_frame(store, task, m, shas[m], measured) for m in MODALITIES}
     if all(shas.values()):
-        frames["joint"] = joint_frame(store, task, shas)
+        frames["joint"] = joint_frame(store, task, shas, measured)
     for name, frame in frames.items():
         _atomic_parquet(frame, task_dir / f"{name}.parquet")
     _write_manifest(task_dir, task, frames, shas, store)
@@ -209,6 +214,9 @@ def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], 
 def _provenance(columns: pd.Index) -> dict[str, str]:
     out = {}
     for column in columns:
+        if column in IDENTITY_COLUMNS:
+            out[column] = IDENTITY
+            continue
         for key, text in PROVENANCE.items():
             if key in column:
                 out[column] = text

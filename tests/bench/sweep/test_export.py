@@ -29,6 +29,7 @@ def test_export_writes_verified_tables_with_provenance(exported):
     manifest = json.loads((task_dir / "manifest.json").read_text())
     assert manifest["files"]["backbones_image.parquet"]["rows"] == 4
     assert manifest["columns"]["backbones_image"]["lut_agx_energy_mj"].startswith("lut:agx")
+    assert set(manifest["columns"]["backbones_image"]) == set(frame.columns)  # every column says what it is
     assert manifest["protocol"]["data"]["val_per_class"] == 15
     assert np.isfinite(frame["horowitz45_energy_mj"]).all()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,8 @@ def test_export_joint_with_measured_columns_and_report(context, tmp_path, monkey
     host = host_slug().replace("-", "_")
     assert joint[f"measured_{host}_latency_ms"].gt(0).all() and joint[f"measured_{host}_fusion_latency_ms"].gt(0).all()
     assert joint["val_acc_seeds"].map(len).tolist() == [2, 2]
+    manifest = json.loads((tables / "soundmnist" / "manifest.json").read_text())
+    assert set(manifest["columns"]["joint"]) == set(joint.columns)  # every column says where it comes from
     assert abs(joint.set_index("config_id").loc[load_example("harmonic_avmnist_1").id, "total_lut_tx2_latency_ms"] - 8.969) < 0.01
     report = tables_report(tables / "soundmnist")
     assert "noise ceiling" in report and "harmonic_avmnist_1" in report and f"- {host}: sum of component latencies" in report
