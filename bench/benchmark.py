@@ -1,8 +1,16 @@
 """The query API: ``Benchmark(task, device, objectives, mode)`` over the committed tables.
 
-Table mode answers exactly from ``tables/<task>/joint.parquet`` (and the backbone tables
-for :meth:`Benchmark.evaluate_backbone`); a config that is not in the table is an
-error. Importing this module loads no torch.
+Three modes:
+
+* ``table``: exact answers from ``tables/<task>/joint.parquet``; a config that is not in
+  the table is an error (:class:`NotInTableError`).
+* ``surrogate``: every answer from the release's fitted surrogates
+  (``tables/<task>/surrogates/``, see :mod:`surrogates.fitted`).
+* ``auto``: the table for the configs it holds, the surrogates for the others; each
+  observation says which (``from_table``) and carries the provenance of every value.
+
+:meth:`Benchmark.evaluate_backbone` answers from the exhaustive backbone tables in every
+mode. Importing this module, and table mode, load no torch.
 
 Example:
     >>> from bench.benchmark import Benchmark
@@ -22,10 +30,13 @@ from typing import Any
 import numpy as np
 
 from bench.errors import UnknownNameError
-from bench.space import Config, parse_backbone, parse_config
+from bench.space import Config, encode_ordinal, parse_backbone, parse_config
 from bench.tables.manifest import load_table
 
-MODES = ("table",)
+MODES = ("table", "surrogate", "auto")
+DEFAULT_SURROGATE = "xgboost-quantile"
+# Physical range every surrogate prediction is clipped to.
+_ACCURACY_RANGE, _COST_RANGE = (0.0, 100.0), (0.0, np.inf)
 # objective -> (direction, description)
 OBJECTIVES: dict[str, tuple[str, str]] = {
     "acc": ("max", "validation accuracy %, mean over training seeds (or one seed when noisy)"),
@@ -88,14 +99,19 @@ class Benchmark:
         task: the task ('soundmnist').
         device: 'lut:tx2', 'lut:agx', 'model:horowitz45' or 'measured:<host>'.
         objectives: names from :data:`OBJECTIVES`.
-        mode: 'table' (exact look-up; unknown configs are an error).
+        mode: 'table' (exact look-up; unknown configs are an error), 'surrogate' or 'auto'.
         tables_dir: folder of the committed tables.
-        noisy: draw the accuracy of one stored training seed instead of the mean.
-        seed: seed of those draws (required when ``noisy``); the same seed gives the same draws.
+        noisy: draw the accuracy of one stored training seed (table) or from the
+            surrogate's predictive normal distribution, instead of the mean.
+        seed: seed of those draws (required when ``noisy``); the same seed and the same
+            sequence of queries give the same draws.
+        surrogate: format name of the fitted surrogates used off the table
+            ('xgboost-quantile', 'xgboost-ensemble' or 'exact-gp').
 
     Raises:
-        UnknownNameError: unknown device, objective or mode.
-        TableError: missing or corrupt tables.
+        UnknownNameError: unknown device, objective, mode or surrogate.
+        TableError: missing or corrupt tables or surrogate files.
+        VersionMismatchError: surrogates fitted on another version of the joint table.
     """
 
     def __init__(
@@ -107,6 +123,7 @@ class Benchmark:
         tables_dir: str | Path = "tables",
         noisy: bool = False,
         seed: int | None = None,
+        surrogate: str = DEFAULT_SURROGATE,
     ) -> None:
         if mode not in MODES:
             raise UnknownNameError(f"unknown mode {mode!r}: this release answers {list(MODES)}")
@@ -129,6 +146,17 @@ class Benchmark:
             name: (f"table:{task} (trained here)" if name in ("acc", "test_acc") else f"table:{task} ({device})")
             for name in self.objectives
         }
+        self._models: dict[str, Any] = {}
+        if mode != "table":
+            from surrogates.fitted import joint_sha256, load_fitted
+
+            columns = {**self._columns, "seconds": "train_seconds"}
+            self._models = {name: load_fitted(self._task_dir, column, surrogate) for name, column in columns.items()}
+            self._surrogate_provenance = {
+                name: f"surrogate:{surrogate} of {self._columns[name]} fitted on {task} joint table "
+                f"{joint_sha256(self._task_dir)[:12]} ({device})"
+                for name in self.objectives
+            }
 
     def _resolve(self, available: Sequence[str], prefix: str) -> dict[str, str]:
         columns = objective_columns(self.device, prefix)
@@ -145,28 +173,55 @@ class Benchmark:
         return self.evaluate_many([config])[0]
 
     def evaluate_many(self, configs: Sequence[Config | Mapping[str, Any] | str]) -> list[Observation]:
-        """Objectives of many configs in one batched look-up."""
-        ids = [parse_config(c).id for c in configs]
-        rows = self._joint.rows(ids, self.task)
-        values = {name: self._joint.values[name][rows] for name in self.objectives}
-        seconds = np.array([float(np.mean(s)) for s in self._train_seconds[rows]])
-        if self.noisy:
-            picks = [int(self._rng.integers(len(self._seeds["acc"][r]))) for r in rows]
-            for name in ("acc", "test_acc"):
-                if name in values:
-                    values[name] = np.array([self._seeds[name][r][p] for r, p in zip(rows, picks)])
-            seconds = np.array([self._train_seconds[r][p] for r, p in zip(rows, picks)])
+        """Objectives of many configs in one batched query (table rows and surrogate rows batched apart)."""
+        parsed = [parse_config(c) for c in configs]
+        ids = [c.id for c in parsed]
+        if self.mode == "table":
+            self._joint.rows(ids, self.task)  # raises NotInTableError for the first unknown config
+        in_table = np.array([self.mode != "surrogate" and i in self._joint.index for i in ids], dtype=bool)
+        values = {name: np.empty(len(ids)) for name in self.objectives}
+        seconds = np.empty(len(ids))
+        if in_table.any():
+            self._from_table(np.asarray(ids)[in_table], in_table, values, seconds)
+        if not in_table.all():
+            self._from_surrogates([c for c, t in zip(parsed, in_table) if not t], ~in_table, values, seconds)
         columns = [values[name].tolist() for name in self.objectives]
         return [
             Observation(
                 config_id=config_id,
                 objectives=dict(zip(self.objectives, row)),
                 cost_seconds=cost,
-                provenance=dict(self._provenance),
-                from_table=True,
+                provenance=dict(self._provenance if table else self._surrogate_provenance),
+                from_table=bool(table),
             )
-            for config_id, cost, *row in zip(ids, seconds.tolist(), *columns)
+            for config_id, cost, table, *row in zip(ids, seconds.tolist(), in_table, *columns)
         ]
+
+    def _from_table(self, ids: np.ndarray, where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
+        rows = self._joint.rows(ids, self.task)
+        for name in self.objectives:
+            values[name][where] = self._joint.values[name][rows]
+        if not self.noisy:
+            seconds[where] = [float(np.mean(s)) for s in self._train_seconds[rows]]
+            return
+        picks = [int(self._rng.integers(len(self._seeds["acc"][r]))) for r in rows]
+        for name in ("acc", "test_acc"):
+            if name in values:
+                values[name][where] = [self._seeds[name][r][p] for r, p in zip(rows, picks)]
+        seconds[where] = [self._train_seconds[r][p] for r, p in zip(rows, picks)]
+
+    def _from_surrogates(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
+        X = encode_ordinal(configs)
+        for name in self.objectives:
+            model = self._models[name]
+            low, high = _ACCURACY_RANGE if name in ("acc", "test_acc") else _COST_RANGE
+            if self.noisy and name in ("acc", "test_acc"):
+                mean, std = model.predict(X, return_std=True)
+                mean = mean + std * self._rng.standard_normal(len(mean))
+            else:
+                mean = model.predict(X)
+            values[name][where] = np.clip(mean, low, high)
+        seconds[where] = np.clip(self._models["seconds"].predict(X), *_COST_RANGE)
 
     def evaluate_backbone(self, modality: str, backbone: Mapping[str, Any]) -> Observation:
         """Objectives of one backbone alone (unimodal accuracy with inherited weights)."""

@@ -137,17 +137,30 @@ def _cmd_tables_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_surrogates_report(args: argparse.Namespace) -> int:
-    from surrogates import ExactGP, XGBoostEnsemble
+    from surrogates import SURROGATES
     from surrogates.quality import markdown, quality_table
     from bench.tables import load_table
 
     task_dir = Path(args.tables_dir) / args.task
     joint = load_table(task_dir, "joint")
-    table = quality_table(joint, {"xgboost": XGBoostEnsemble, "gp": ExactGP}, seed=args.seed)
+    table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed)
     table.to_csv(task_dir / "surrogate_report.csv", index=False)
     text = markdown(table, f"Surrogate quality: {args.task} ({len(joint)} joint configs)")
     (task_dir / "surrogate_report.md").write_text(text)
     print(text, end="")
+    return 0
+
+
+def _cmd_surrogates_fit(args: argparse.Namespace) -> int:
+    from surrogates import SURROGATES
+    from surrogates.fitted import fit_release
+    from bench.tables import load_table
+
+    task_dir = Path(args.tables_dir) / args.task
+    joint = load_table(task_dir, "joint")
+    index = fit_release(task_dir, joint, {name: SURROGATES[name] for name in args.models})
+    targets = json.loads(index.read_text())["targets"]
+    print(f"fitted {len(targets)} targets x {args.models} on {len(joint)} joint configs -> {index.parent}")
     return 0
 
 
@@ -217,12 +230,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--tables-dir", default="tables")
     report.set_defaults(func=_cmd_tables_report)
 
+    models = ["xgboost-quantile", "xgboost-ensemble", "exact-gp"]
     surrogates = sub.add_parser("surrogates", help="surrogate models").add_subparsers(dest="action", required=True)
     quality = surrogates.add_parser("report", help="held-out quality of the surrogates, next to the noise ceiling")
     quality.add_argument("--task", default="soundmnist")
     quality.add_argument("--tables-dir", default="tables")
     quality.add_argument("--seed", type=int, default=0)
+    quality.add_argument("--models", nargs="+", default=["xgboost-quantile", "xgboost-ensemble", "exact-gp"], choices=models)
     quality.set_defaults(func=_cmd_surrogates_report)
+    fit = surrogates.add_parser("fit", help="fit the release's surrogates on the whole joint table; save them beside it")
+    fit.add_argument("--task", default="soundmnist")
+    fit.add_argument("--tables-dir", default="tables")
+    fit.add_argument("--models", nargs="+", default=["xgboost-quantile", "exact-gp"], choices=models)
+    fit.set_defaults(func=_cmd_surrogates_fit)
 
     problems = sub.add_parser("problems", help="named problems").add_subparsers(dest="action", required=True)
     build = problems.add_parser("build", help="write tables/<task>/problems.json from the joint table")

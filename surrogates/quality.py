@@ -36,8 +36,12 @@ class Target:
 
 
 def joint_targets(columns: pd.Index) -> list[Target]:
-    """Every target the joint table holds (accuracy, LUT, analytical and measured costs)."""
-    targets = [Target("val_acc", "val_acc", 0.1), Target("test_acc", "test_acc", 0.1)]
+    """Every target the joint table holds (accuracy, training time, size, LUT, analytical and measured costs)."""
+    targets = [
+        Target("val_acc", "val_acc", 0.1), Target("test_acc", "test_acc", 0.1),
+        Target("train_seconds", "train_seconds", 1.0), Target("params", "total_params", 1000.0),
+        Target("macs", "total_macs", 1e5),
+    ]
     for board in ("tx2", "agx"):
         targets += [
             Target(f"lut:{board}/latency_ms", f"total_lut_{board}_latency_ms", 0.01),

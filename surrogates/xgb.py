@@ -4,6 +4,9 @@
 * :class:`XGBoostQuantile`: one booster predicting the 16 / 50 / 84 % quantiles; the
   median is the prediction and half the 16-84 % range the std (one booster call per
   query, so several times faster than the ensemble).
+
+Batches of up to :data:`SMALL_BATCH` rows are predicted from the trees compiled to numpy
+arrays (:mod:`surrogates.forest`), larger ones by XGBoost itself.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from typing import Any
 import numpy as np
 
 from surrogates.base import Surrogate
+from surrogates.forest import TreeArrays
+
+SMALL_BATCH = 8
 
 
 class _XGBoostSurrogate(Surrogate):
@@ -21,9 +27,9 @@ class _XGBoostSurrogate(Surrogate):
 
     def __init__(
         self,
-        n_estimators: int = 400,
-        max_depth: int = 6,
-        learning_rate: float = 0.05,
+        n_estimators: int = 150,
+        max_depth: int = 5,
+        learning_rate: float = 0.1,
         subsample: float = 0.8,
         colsample_bytree: float = 0.8,
         random_state: int = 0,
@@ -55,13 +61,25 @@ class _XGBoostSurrogate(Surrogate):
     def _restore(self, state: dict[str, Any]) -> None:
         import xgboost as xgb
 
-        self.members_ = []
+        self.members_, self.arrays_ = [], []
         for doc in state["members"]:
             booster = xgb.Booster()
             booster.load_model(bytearray(json.dumps(doc).encode()))
             booster.set_param({"nthread": 1})
             self.members_.append(booster)
+            self.arrays_.append(TreeArrays.from_booster_json(doc))
         self.n_features_ = state["n_features"]
+
+    def _fitted(self, members: list[Any], n_features: int) -> None:
+        self.members_, self.n_features_ = members, n_features
+        self.arrays_ = [TreeArrays.from_booster(m) for m in members]
+
+    def _raw(self, X: np.ndarray) -> list[np.ndarray]:
+        """Raw outputs ``(n, n_outputs)`` of every member."""
+        X = self._check_X(X)
+        if len(X) <= SMALL_BATCH:
+            return [arrays.predict(X) for arrays in self.arrays_]
+        return [np.asarray(m.inplace_predict(X), dtype=float).reshape(len(X), -1) for m in self.members_]
 
 
 class XGBoostEnsemble(_XGBoostSurrogate):
@@ -78,18 +96,17 @@ class XGBoostEnsemble(_XGBoostSurrogate):
 
         X, y = self._check_fit(X, y)
         rng = np.random.default_rng(self.random_state)
-        self.members_ = []
+        members = []
         for member in range(self.n_members):
             rows = rng.integers(len(y), size=len(y)) if self.n_members > 1 else np.arange(len(y))
             data = xgb.DMatrix(X[rows], label=y[rows])
-            self.members_.append(xgb.train(self._booster_params(self.random_state + member), data, self.n_estimators))
-        self.n_features_ = X.shape[1]
+            members.append(xgb.train(self._booster_params(self.random_state + member), data, self.n_estimators))
+        self._fitted(members, X.shape[1])
         return self
 
     def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        X = self._check_X(X)
-        preds = np.stack([m.inplace_predict(X) for m in self.members_]).astype(float)
+        preds = np.stack([raw[:, 0] for raw in self._raw(X)])
         mean = preds.mean(axis=0)
         return (mean, preds.std(axis=0, ddof=1) if self.n_members > 1 else np.zeros_like(mean)) if return_std else mean
 
@@ -107,11 +124,10 @@ class XGBoostQuantile(_XGBoostSurrogate):
         import xgboost as xgb
 
         X, y = self._check_fit(X, y)
-        self.members_ = [xgb.train(self._booster_params(self.random_state), xgb.DMatrix(X, label=y), self.n_estimators)]
-        self.n_features_ = X.shape[1]
+        self._fitted([xgb.train(self._booster_params(self.random_state), xgb.DMatrix(X, label=y), self.n_estimators)], X.shape[1])
         return self
 
     def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        low, median, high = np.asarray(self.members_[0].inplace_predict(self._check_X(X)), dtype=float).reshape(-1, 3).T
+        low, median, high = self._raw(X)[0].T
         return (median, np.maximum(high - low, 0.0) / 2) if return_std else median

@@ -1,0 +1,104 @@
+"""Surrogate and auto modes of Benchmark, and the release's fitted surrogate files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.benchmark import Benchmark
+from bench.errors import UnknownNameError
+from bench.space import encode_ordinal, sample_config
+from bench.tables.manifest import TableError
+from surrogates import VersionMismatchError, XGBoostQuantile
+from surrogates.fitted import SURROGATES_DIR, fit_release, load_fitted
+from tests.bench.test_benchmark import _write
+
+N_TABLE = 40
+
+
+def _joint(configs) -> pd.DataFrame:
+    X = encode_ordinal(configs)
+    depth = X[:, :2].sum(axis=1)
+    acc = 90.0 + depth + 0.1 * (np.arange(len(configs)) % 7)
+    return pd.DataFrame(
+        {
+            "config_id": [c.id for c in configs], "config_json": [c.to_json() for c in configs],
+            "n_cells": [c.fusion.n_cells for c in configs],
+            "val_acc": acc, "test_acc": acc - 1, "train_seconds": 10.0 + depth,
+            "val_acc_seeds": [[a - 0.5, a + 0.5] for a in acc], "test_acc_seeds": [[a - 1.5, a - 0.5] for a in acc],
+            "train_seconds_seeds": [[10.0 + d, 10.0 + d] for d in depth],
+            "total_lut_tx2_latency_ms": 5.0 + X.sum(axis=1) / 10, "total_lut_tx2_energy_mj": 8.0 + X.sum(axis=1) / 5,
+            "total_params": 1000 + X.sum(axis=1), "total_macs": 10000 + X.sum(axis=1),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    configs = [sample_config(rng) for _ in range(N_TABLE)]
+    tables = tmp_path_factory.mktemp("tables")
+    _write(tables / "soundmnist", {"joint": _joint(configs)})
+    fit_release(tables / "soundmnist", _joint(configs), {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=30)})
+    return tables, configs
+
+
+def test_surrogate_mode_answers_every_config_with_provenance(release):
+    tables, configs = release
+    bench = Benchmark(device="lut:tx2", mode="surrogate", tables_dir=tables)
+    new = [sample_config(np.random.default_rng(1)) for _ in range(3)]
+    observations = bench.evaluate_many(configs[:2] + new)
+    assert [o.from_table for o in observations] == [False] * 5
+    assert all(o.provenance["acc"].startswith("surrogate:xgboost-quantile of val_acc") for o in observations)
+    assert all(0 <= o.objectives["acc"] <= 100 and o.objectives["lat"] > 0 and o.cost_seconds > 0 for o in observations)
+    single = bench.evaluate(new[0])
+    assert single.objectives == observations[2].objectives
+
+
+def test_auto_mode_uses_the_table_first(release):
+    tables, configs = release
+    auto = Benchmark(device="lut:tx2", mode="auto", tables_dir=tables)
+    table = Benchmark(device="lut:tx2", mode="table", tables_dir=tables)
+    new = sample_config(np.random.default_rng(2))
+    inside, outside = auto.evaluate_many([configs[3], new])
+    assert inside.from_table and inside.objectives == table.evaluate(configs[3]).objectives
+    assert not outside.from_table and outside.provenance["lat"].startswith("surrogate:")
+
+
+def test_noisy_surrogate_draws_are_seeded(release):
+    tables, configs = release
+    new = [sample_config(np.random.default_rng(3)) for _ in range(20)]
+
+    def draws(seed):
+        bench = Benchmark(device="lut:tx2", mode="surrogate", tables_dir=tables, noisy=True, seed=seed)
+        return [o.objectives for o in bench.evaluate_many(new)]
+
+    assert draws(5) == draws(5)
+    assert draws(5) != draws(6)
+    mean = [o.objectives for o in Benchmark(device="lut:tx2", mode="surrogate", tables_dir=tables).evaluate_many(new)]
+    assert [d["lat"] for d in draws(5)] == [m["lat"] for m in mean]  # only accuracy is drawn
+
+
+def test_missing_model_stale_and_corrupt_files_are_refused(release, tmp_path):
+    tables, configs = release
+    with pytest.raises(UnknownNameError, match="no fitted 'exact-gp' surrogate of 'val_acc'"):
+        Benchmark(mode="surrogate", tables_dir=tables, surrogate="exact-gp")
+    task_dir = tmp_path / "soundmnist"
+    _write(task_dir, {"joint": _joint(configs[:30])})
+    (task_dir / SURROGATES_DIR).mkdir()
+    with pytest.raises(TableError, match="run mmnas surrogates fit"):
+        Benchmark(mode="auto", tables_dir=tmp_path)
+    source = tables / "soundmnist" / SURROGATES_DIR
+    for path in source.iterdir():
+        (task_dir / SURROGATES_DIR / path.name).write_bytes(path.read_bytes())
+    with pytest.raises(VersionMismatchError, match="refit them with mmnas surrogates fit"):
+        Benchmark(mode="surrogate", tables_dir=tmp_path)
+    index = json.loads((task_dir / SURROGATES_DIR / "index.json").read_text())
+    index["table_sha256"] = json.loads((task_dir / "manifest.json").read_text())["files"]["joint.parquet"]["sha256"]
+    (task_dir / SURROGATES_DIR / "index.json").write_text(json.dumps(index))
+    (task_dir / SURROGATES_DIR / "val_acc.xgboost-quantile.json").write_text("{}")
+    with pytest.raises(TableError, match="does not match its sha256"):
+        load_fitted(task_dir, "val_acc", "xgboost-quantile")

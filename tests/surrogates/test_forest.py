@@ -1,0 +1,38 @@
+"""Trees compiled to numpy arrays predict what XGBoost predicts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from surrogates import XGBoostEnsemble, XGBoostQuantile
+from surrogates.forest import TreeArrays
+from surrogates.xgb import SMALL_BATCH
+
+
+def _data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 7, size=(n, 6)).astype(float)
+    return X, np.sin(X[:, 0]) * 10 + X[:, 1] * X[:, 2] + rng.standard_normal(n)
+
+
+@pytest.mark.parametrize("model", [XGBoostQuantile(n_estimators=60, max_depth=4), XGBoostEnsemble(n_members=2, n_estimators=40)])
+def test_compiled_trees_match_xgboost(model):
+    X, y = _data(300, 0)
+    model.fit(X, y)
+    X_new, _ = _data(50, 1)
+    for booster in model.members_:
+        native = np.asarray(booster.inplace_predict(X_new), dtype=float).reshape(len(X_new), -1)
+        compiled = TreeArrays.from_booster(booster).predict(X_new)
+        assert compiled.shape == native.shape
+        np.testing.assert_allclose(compiled, native, rtol=1e-5, atol=1e-4)
+
+
+def test_small_and_large_batches_agree():
+    X, y = _data(300, 0)
+    model = XGBoostQuantile(n_estimators=60).fit(X, y)
+    X_new, _ = _data(SMALL_BATCH * 3, 2)
+    large_mean, large_std = model.predict(X_new, return_std=True)
+    small = [model.predict(X_new[i : i + SMALL_BATCH], return_std=True) for i in range(0, len(X_new), SMALL_BATCH)]
+    np.testing.assert_allclose(np.concatenate([m for m, _ in small]), large_mean, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(np.concatenate([s for _, s in small]), large_std, rtol=1e-5, atol=1e-4)
