@@ -164,14 +164,29 @@ def _cmd_surrogates_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_leaderboard(args: argparse.Namespace) -> int:
+    from bench.leaderboard.board import run_leaderboard
+
+    report = run_leaderboard(
+        Path(args.out), args.problems, args.searchers, args.seeds, args.budget, args.n_init, args.workers, args.tables_dir
+    )
+    print(report.read_text(), end="")
+    print(f"report: {report} (plots, CSV and run logs beside it)")
+    return 0
+
+
 def _cmd_problems_build(args: argparse.Namespace) -> int:
+    from bench.leaderboard.reference import add_full_fronts
     from bench.problems import write_problems
     from bench.tables import load_table
 
     task_dir = Path(args.tables_dir) / args.task
     path = write_problems(task_dir, load_table(task_dir, "joint"), args.task)
+    if not args.table_only:
+        add_full_fronts(task_dir)
     for name, entry in json.loads(path.read_text())["problems"].items():
-        print(f"{name}: {entry['n_table_rows']} table rows, exact table front of {len(entry['table_front'])} configs")
+        full = f", best-known full-space front of {len(entry['full_front'])}" if "full_front" in entry else ""
+        print(f"{name}: {entry['n_table_rows']} table rows, exact table front of {len(entry['table_front'])} configs{full}")
     return 0
 
 
@@ -244,10 +259,24 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--models", nargs="+", default=["xgboost-quantile", "exact-gp"], choices=models)
     fit.set_defaults(func=_cmd_surrogates_fit)
 
+    from bench.leaderboard.board import DEFAULT_BUDGET, DEFAULT_PROBLEMS, DEFAULT_SEARCHERS
+
+    board = sub.add_parser("leaderboard", help="compare searchers on problems; write the report")
+    board.add_argument("--problems", nargs="+", default=list(DEFAULT_PROBLEMS), help="labels name@table or name@full")
+    board.add_argument("--searchers", nargs="+", default=list(DEFAULT_SEARCHERS))
+    board.add_argument("--seeds", type=int, default=10)
+    board.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help="evaluations per run")
+    board.add_argument("--n-init", type=int, default=10, help="initial design size (the same for every searcher)")
+    board.add_argument("--workers", type=int, default=2, help="parallel processes, one thread each")
+    board.add_argument("--tables-dir", default="tables")
+    board.add_argument("--out", default="tables/soundmnist/leaderboard")
+    board.set_defaults(func=_cmd_leaderboard)
+
     problems = sub.add_parser("problems", help="named problems").add_subparsers(dest="action", required=True)
     build = problems.add_parser("build", help="write tables/<task>/problems.json from the joint table")
     build.add_argument("--task", default="soundmnist")
     build.add_argument("--tables-dir", default="tables")
+    build.add_argument("--table-only", action="store_true", help="skip the best-known full-space fronts (they need fitted surrogates)")
     build.set_defaults(func=_cmd_problems_build)
     return parser
 

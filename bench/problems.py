@@ -2,10 +2,17 @@
 
 A problem fixes, per release of the tables: objective directions, normalisation bounds
 (min / max over the table rows), the hypervolume reference point in normalised
-minimisation space (1.1 in every objective) and the exact Pareto front of the
-table-restricted variant (search only among table rows). They are published in
-``tables/<task>/problems.json`` by ``mmnas problems build`` and read back here; nothing
-is recomputed silently at query time.
+minimisation space (1.1 in every objective) and two reference Pareto fronts, one per
+variant:
+
+* ``table``: search only among the table's rows, answered exactly from the table; the
+  reference front is the exact front of those rows.
+* ``full``: search the whole space, answered by the release's surrogates; the reference
+  front is the best known one (a large surrogate-based search stored with the release,
+  :mod:`bench.leaderboard.reference`).
+
+They are published in ``tables/<task>/problems.json`` by ``mmnas problems build`` and
+read back here; nothing is recomputed silently at query time.
 """
 
 from __future__ import annotations
@@ -18,13 +25,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.benchmark import OBJECTIVES, objective_columns
+from bench.benchmark import OBJECTIVES, Benchmark, objective_columns
 from bench.errors import UnknownNameError
+from bench.space import Config, parse_config
 from bench.tables.columns import measured_hosts
 from bench.tables.manifest import TableError, read_manifest
 
 PROBLEMS_FILE = "problems.json"
 REF_POINT = 1.1
+VARIANTS = ("table", "full")
 # device -> objective sets published for it
 _OBJECTIVE_SETS = {"lut": ("acc", "lat", "energy"), "model": ("acc", "energy"), "measured": ("acc", "lat")}
 
@@ -41,6 +50,24 @@ class Problem:
     bounds: tuple[tuple[float, float], ...]
     ref_point: tuple[float, ...]
     table_front: tuple[tuple[str, tuple[float, ...]], ...]  # (config id, raw objective values)
+    variant: str = "table"
+    pool: tuple[Config, ...] = ()  # the configs a table-variant search may evaluate
+    full_front: tuple[tuple[str, tuple[float, ...]], ...] = ()  # best known front of the full space
+
+    @property
+    def label(self) -> str:
+        """``name@variant``."""
+        return f"{self.name}@{self.variant}"
+
+    def reference_front(self) -> np.ndarray:
+        """Raw objective values ``(m, k)`` of the variant's reference front."""
+        front = self.table_front if self.variant == "table" else self.full_front
+        return np.array([values for _, values in front], dtype=float).reshape(len(front), len(self.objectives))
+
+    def benchmark(self, tables_dir: str | Path = "tables") -> Benchmark:
+        """The benchmark that answers this problem: the table (table variant) or the surrogates (full)."""
+        mode = "table" if self.variant == "table" else "surrogate"
+        return Benchmark(self.task, self.device, self.objectives, mode=mode, tables_dir=tables_dir)
 
     def normalise(self, values: np.ndarray) -> np.ndarray:
         """Raw objective values ``(n, k)`` -> minimisation space, 0..1 over the table's range."""
@@ -83,11 +110,14 @@ def _problem_entry(joint: pd.DataFrame, task: str, device: str, objectives: tupl
 
 
 def build_problems(joint: pd.DataFrame, task: str) -> dict[str, Any]:
-    """Every problem the joint table supports: LUT boards, the analytical model, measured hosts."""
+    """Every problem the joint table has the columns of: LUT boards, the analytical model, measured hosts."""
     devices = ["lut:tx2", "lut:agx", "model:horowitz45"] + [f"measured:{h.replace('_', '-')}" for h in measured_hosts(joint.columns)]
     problems = {}
     for device in devices:
         objectives = _OBJECTIVE_SETS[device.split(":")[0]]
+        columns = objective_columns(device, "total_")
+        if any(columns[o] not in joint.columns for o in objectives):
+            continue
         problems[f"{task}/{device}/{'-'.join(objectives)}"] = _problem_entry(joint, task, device, objectives)
     return problems
 
@@ -105,13 +135,20 @@ def write_problems(task_dir: Path, joint: pd.DataFrame, task: str) -> Path:
     return path
 
 
-def load_problem(name: str, tables_dir: str | Path = "tables") -> Problem:
-    """The published problem called ``name`` (e.g. ``soundmnist/lut:tx2/acc-lat-energy``).
+def load_problem(name: str, tables_dir: str | Path = "tables", variant: str = "table") -> Problem:
+    """The published problem called ``name`` (e.g. ``soundmnist/lut:tx2/acc-lat-energy``), in ``variant``.
+
+    ``name@variant`` is accepted too. The table variant carries its pool of configs.
 
     Raises:
-        UnknownNameError: no such problem.
-        TableError: problems.json missing, corrupt, or from another joint table.
+        UnknownNameError: no such problem or variant.
+        TableError: problems.json missing, corrupt, or from another joint table; the full
+            variant without a published best-known front.
     """
+    if "@" in name:
+        name, variant = name.split("@", 1)
+    if variant not in VARIANTS:
+        raise UnknownNameError(f"unknown problem variant {variant!r}, expected one of {list(VARIANTS)}")
     task = name.split("/", 1)[0]
     task_dir = Path(tables_dir) / task
     path = task_dir / PROBLEMS_FILE
@@ -125,6 +162,21 @@ def load_problem(name: str, tables_dir: str | Path = "tables") -> Problem:
     if name not in problems:
         raise UnknownNameError(f"unknown problem {name!r}, expected one of {sorted(problems)}")
     entry = problems[name]
+    if variant == "full" and not entry.get("full_front"):
+        raise TableError(f"{path} has no best-known front of {name}@full: run mmnas problems build with surrogates fitted")
+    pool: tuple[Config, ...] = ()
+    if variant == "table":
+        from bench.tables.manifest import load_table
+
+        joint = load_table(task_dir, "joint")
+        columns = [objective_columns(entry["device"], "total_")[o] for o in entry["objectives"]]
+        finite = np.isfinite(joint[columns].to_numpy(dtype=float)).all(axis=1)
+        pool = tuple(parse_config(text) for text in joint["config_json"][finite])
+    return problem_from_entry(name, entry, variant, pool)
+
+
+def problem_from_entry(name: str, entry: dict[str, Any], variant: str, pool: tuple[Config, ...] = ()) -> Problem:
+    """A :class:`Problem` from its ``problems.json`` entry."""
     return Problem(
         name=name,
         task=entry["task"],
@@ -134,4 +186,7 @@ def load_problem(name: str, tables_dir: str | Path = "tables") -> Problem:
         bounds=tuple(tuple(b) for b in entry["bounds"]),
         ref_point=tuple(entry["ref_point"]),
         table_front=tuple((i, tuple(v)) for i, v in entry["table_front"]),
+        variant=variant,
+        pool=pool,
+        full_front=tuple((i, tuple(v)) for i, v in entry.get("full_front", [])),
     )

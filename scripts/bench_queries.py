@@ -1,9 +1,14 @@
 """Query speed of the benchmark: single-query latency and batched throughput.
 
-Prints, for table look-ups and for the XGBoost and GP surrogates (fitted here on the
-joint table's ordinal encodings), the single-query p50 / p99 in microseconds and the
-throughput in configs per second at batch sizes 1, 100 and 10,000. A benchmark, not a
-test: run it on an idle machine and quote the figures with the host.
+Prints the single-query p50 / p99 in microseconds and the throughput in configs per
+second at batch sizes 1, 100 and 10,000 of:
+
+* ``Benchmark`` in table mode (table rows) and in surrogate mode with the release's
+  fitted XGBoost and GP surrogates (new configs; three objectives per query, encoding
+  included);
+* the bare accuracy surrogates on pre-encoded rows (one objective).
+
+A benchmark, not a test: run it on an idle machine and quote the figures with the host.
 
 Usage: python scripts/bench_queries.py [--tables-dir tables] [--repeats 2000]
 """
@@ -15,14 +20,16 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
+import torch
 
 from bench.benchmark import Benchmark
-from bench.space import Config, encode_ordinal, parse_config
+from bench.space import Config, encode_ordinal, parse_config, sample_config
 from bench.sweep.jobs import describe_host
 from bench.tables import load_table
-from surrogates import ExactGP, XGBoostEnsemble
+from surrogates.fitted import load_fitted
 
 
 def _single(query: Callable[[Sequence], object], items: Sequence, repeats: int) -> tuple[float, float]:
@@ -52,17 +59,24 @@ def main() -> int:
 
     joint = load_table(f"{args.tables_dir}/soundmnist", "joint")
     configs: list[Config] = [parse_config(text) for text in joint["config_json"]]
-    X, y = encode_ordinal(configs), joint["val_acc"].to_numpy()
-    bench = Benchmark("soundmnist", "lut:tx2", ("acc", "lat", "energy"), tables_dir=args.tables_dir)
-    xgb = XGBoostEnsemble().fit(X, y)
-    gp = ExactGP().fit(X, y)
+    new = [sample_config(np.random.default_rng(i)) for i in range(2000)]
+    X = encode_ordinal(new)
+    objectives = ("acc", "lat", "energy")
+    table = Benchmark("soundmnist", "lut:tx2", objectives, tables_dir=args.tables_dir)
+    xgb = Benchmark("soundmnist", "lut:tx2", objectives, mode="surrogate", tables_dir=args.tables_dir)
+    gp = Benchmark("soundmnist", "lut:tx2", objectives, mode="surrogate", surrogate="exact-gp", tables_dir=args.tables_dir)
+    task_dir = Path(args.tables_dir) / "soundmnist"
+    xgb_model, gp_model = (load_fitted(task_dir, "val_acc", name) for name in ("xgboost-quantile", "exact-gp"))
     modes: dict[str, tuple[Callable[[Sequence], object], Sequence]] = {
-        "table (Config objects)": (bench.evaluate_many, configs),
-        "xgboost (encoded rows)": (lambda rows: xgb.predict(np.asarray(rows), return_std=True), list(X)),
-        "gp (encoded rows)": (lambda rows: gp.predict(np.asarray(rows), return_std=True), list(X)),
+        "Benchmark table (3 objectives)": (table.evaluate_many, configs),
+        "Benchmark surrogate xgboost-quantile (3 objectives)": (xgb.evaluate_many, new),
+        "Benchmark surrogate exact-gp (3 objectives)": (gp.evaluate_many, new),
+        "xgboost-quantile model (1 objective, encoded rows)": (lambda rows: xgb_model.predict(np.asarray(rows), return_std=True), list(X)),
+        "exact-gp model (1 objective, encoded rows)": (lambda rows: gp_model.predict(np.asarray(rows), return_std=True), list(X)),
     }
     host = describe_host()
-    print(f"host: {host['cpu']} ({host['logical_cpus']} CPUs), python {platform.python_version()}, {len(configs)} table rows")
+    torch.set_num_threads(1)
+    print(f"host: {host['cpu']} ({host['logical_cpus']} CPUs), python {platform.python_version()}, one thread, {len(configs)} table rows")
     print("| mode | single p50 us | single p99 us | configs/s @1 | @100 | @10,000 |")
     print("|---|---|---|---|---|---|")
     for name, (query, items) in modes.items():

@@ -16,7 +16,6 @@ import logging
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from bench.sweep.driver import default_store_path, make_executor, run_plan
 from bench.sweep.jobs import JobContext

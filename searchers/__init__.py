@@ -1,7 +1,8 @@
 """Multi-objective searchers with an ask / tell interface.
 
 Shipped searchers are registered here; a user's own searcher plugs in without touching
-the package through the ``mmnas.searchers`` entry point (``name = "module:Class"``).
+the package through the ``mmnas.searchers`` entry point (``name = "module:Class"``), or by
+its import path ``module:Class`` wherever a searcher name is asked for.
 
 Example:
     >>> from searchers import get_searcher
@@ -11,28 +12,40 @@ Example:
 
 from __future__ import annotations
 
-from importlib import metadata
+from importlib import import_module, metadata
 
 from bench.errors import UnknownNameError
-from searchers.base import Searcher
+from searchers.base import Searcher, SpaceExhaustedError
+from searchers.mobo import QLogNEHVI, QLogNParEGO
+from searchers.nsga2 import NSGA2
 from searchers.random_search import RandomSearcher
+from searchers.two_tier import TwoTierEvolution
 
-SEARCHERS: dict[str, type[Searcher]] = {cls.name: cls for cls in (RandomSearcher,)}
+SEARCHERS: dict[str, type[Searcher]] = {cls.name: cls for cls in (RandomSearcher, NSGA2, TwoTierEvolution, QLogNEHVI, QLogNParEGO)}
 ENTRY_POINT_GROUP = "mmnas.searchers"
 
 
 def get_searcher(name: str) -> type[Searcher]:
-    """The searcher class registered as ``name``, shipped or from an installed entry point."""
+    """The searcher class called ``name``: shipped, from an installed entry point, or an import path ``module:Class``."""
     if name in SEARCHERS:
         return SEARCHERS[name]
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         if entry.name == name:
-            cls = entry.load()
-            if not (isinstance(cls, type) and issubclass(cls, Searcher)):
-                raise TypeError(f"entry point {name!r} ({entry.value}) is not a Searcher subclass")
-            return cls
+            return _checked(entry.load(), f"entry point {name!r} ({entry.value})")
+    if ":" in name:
+        module, _, attribute = name.partition(":")
+        try:
+            return _checked(getattr(import_module(module), attribute), f"{name!r}")
+        except (ImportError, AttributeError) as err:
+            raise UnknownNameError(f"searcher {name!r} cannot be imported: {err}") from err
     plugins = sorted(e.name for e in metadata.entry_points(group=ENTRY_POINT_GROUP))
-    raise UnknownNameError(f"unknown searcher {name!r}, expected one of {sorted(SEARCHERS) + plugins}")
+    raise UnknownNameError(f"unknown searcher {name!r}, expected one of {sorted(SEARCHERS) + plugins} or module:Class")
 
 
-__all__ = ["RandomSearcher", "SEARCHERS", "Searcher", "get_searcher"]
+def _checked(cls: object, what: str) -> type[Searcher]:
+    if not (isinstance(cls, type) and issubclass(cls, Searcher)):
+        raise TypeError(f"{what} is not a Searcher subclass")
+    return cls
+
+
+__all__ = ["NSGA2", "QLogNEHVI", "QLogNParEGO", "RandomSearcher", "SEARCHERS", "Searcher", "SpaceExhaustedError", "TwoTierEvolution", "get_searcher"]

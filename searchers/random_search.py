@@ -1,15 +1,15 @@
-"""Random search: uniform samples of the space, the baseline every searcher must beat."""
+"""Random search: uniform samples of the space (or of the table's rows), the baseline every searcher must beat."""
 
 from __future__ import annotations
 
-from bench.space import Config, sample_config
+from bench.space import Config
 from searchers.base import Searcher
 
 
 class RandomSearcher(Searcher):
-    """Uniform (hierarchical) samples of the full space."""
+    """Uniform samples, never repeating a config."""
 
     name = "random"
 
     def ask(self, n: int) -> list[Config]:
-        return [sample_config(self.rng, self.problem.task) for _ in range(n)]
+        return self.sample(n)

@@ -1,11 +1,14 @@
-"""Shared fixtures: the real data directory and the shipped examples."""
+"""Shared fixtures: the real data directory, the soundmnist arrays, and a small synthetic release."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from tests.helpers import synthetic_joint, write_tables
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +34,25 @@ def soundmnist(data_dir: Path, soundmnist_cache: Path):
     from bench.data import load_task
 
     return load_task("soundmnist", data_dir=data_dir, cache_dir=soundmnist_cache)
+
+PROBLEM = "soundmnist/lut:tx2/acc-lat-energy"
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory):
+    """``tables`` dir of 60 synthetic rows, with fitted surrogates and problems.json."""
+    from bench.leaderboard.reference import add_full_fronts
+    from bench.problems import write_problems
+    from bench.space import sample_config
+    from surrogates import XGBoostQuantile
+    from surrogates.fitted import fit_release
+
+    rng = np.random.default_rng(0)
+    joint = synthetic_joint([sample_config(rng) for _ in range(60)])
+    tables = tmp_path_factory.mktemp("tables")
+    task_dir = tables / "soundmnist"
+    write_tables(task_dir, {"joint": joint})
+    fit_release(task_dir, joint, {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=30)})
+    write_problems(task_dir, joint, "soundmnist")
+    add_full_fronts(task_dir, n_random=300, nsga2_runs=1, nsga2_evaluations=200)
+    return tables

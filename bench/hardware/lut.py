@@ -24,7 +24,7 @@ from bench.models import Backbone, build_fusion, skeleton
 from bench.models.counting import visit_layers
 from bench.models.fusion_ops import FusionOp
 from bench.models.layers import ConvLayer, LinearLayer, MBConvLayer
-from bench.space import BackboneGenotype, Config, FusionGenotype
+from bench.space import BackboneGenotype, Config
 
 BOARDS = ("tx2", "agx")
 _LUT_FAMILY = {"soundmnist": "mnist"}  # task -> backbone table family

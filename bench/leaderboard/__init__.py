@@ -1,1 +1,1 @@
-"""Comparing searchers: quality indicators (and, later, the runner and reports)."""
+"""Comparing searchers: quality indicators, the runner, scoring and the report (`mmnas leaderboard`)."""

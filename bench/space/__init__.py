@@ -35,6 +35,7 @@ from bench.space.encoding import (
     encode_onehot,
     encode_ordinal,
     onehot_feature_names,
+    ordinal_bounds,
     ordinal_feature_names,
 )
 from bench.space.operations import (
@@ -59,5 +60,5 @@ __all__ = [
     "sample_backbone", "sample_config", "sample_fusion", "sample_precision", "enumerate_backbones",
     "backbone_neighbours", "fusion_neighbours", "neighbours", "mutate", "crossover",
     "encode_ordinal", "decode_ordinal", "encode_onehot", "decode_onehot",
-    "ordinal_feature_names", "onehot_feature_names",
+    "ordinal_feature_names", "onehot_feature_names", "ordinal_bounds",
 ]

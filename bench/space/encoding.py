@@ -67,11 +67,53 @@ def onehot_feature_names() -> list[str]:
     return [f"{name}={v}" for name, values in _genes() for v in values]
 
 
+def ordinal_bounds() -> np.ndarray:
+    """``(2, 79)`` lowest and highest value of every ordinal column, inactive values included."""
+    columns = []
+    for name, values in _genes():
+        encoded = [_ordinal_value(name, v) for v in (*values, None)]
+        columns.append((min(encoded), max(encoded)))
+    return np.array(columns, dtype=float).T
+
+
 def encode_ordinal(configs: Sequence[Config] | Config) -> np.ndarray:
     """Ordinal encoding, an ``(n, 79)`` float array (a 1-D row for one config)."""
     if isinstance(configs, Config):
         return encode_ordinal([configs])[0]
-    return np.array([[_ordinal_value(name, g) for name, g in _gene_values(c)] for c in configs], dtype=float)
+    return np.array([_ordinal_row(c) for c in configs], dtype=float).reshape(len(configs), len(_genes()))
+
+
+@lru_cache(maxsize=None)
+def _ordinal_layout() -> tuple[tuple[float, ...], dict[str, int]]:
+    """The row of an all-inactive config, and the column of every gene."""
+    inactive = tuple(_ordinal_value(name, None) for name, _ in _genes())
+    return inactive, {name: j for j, (name, _) in enumerate(_genes())}
+
+
+_OP_INDEX = {op: float(i) for i, op in enumerate(FUSION_OPS)}
+
+
+def _ordinal_row(c: Config) -> list[float]:
+    """One config's ordinal row, written straight into the gene columns (the hot path of surrogate queries)."""
+    inactive, column = _ordinal_layout()
+    row = list(inactive)
+    for m in MODALITIES:
+        g = c.backbone(m)
+        ks, e = column[f"{m}.ks[0]"], column[f"{m}.e[0]"]
+        row[ks : ks + g.d] = g.ks[: g.d]
+        row[e : e + g.d] = g.e[: g.d]
+        row[column[f"{m}.d"]] = g.d
+    row[column["fusion.n_cells"]], row[column["fusion.n_nodes"]] = c.fusion.n_cells, c.fusion.n_nodes
+    cell_width = 2 + 3 * MAX_NODES
+    for ci, cell in enumerate(c.fusion.cells):
+        base = column["fusion.cells[0].inputs[0]"] + ci * cell_width
+        row[base : base + 2] = cell.inputs
+        for t, node in enumerate(cell.nodes):
+            at = base + 2 + 3 * t
+            row[at : at + 3] = (*node.inputs, _OP_INDEX[node.op])
+    for comp in COMPONENTS:
+        row[column[f"precision.{comp}"]] = PRECISION_BITS[getattr(c.precision, comp)]
+    return row
 
 
 def decode_ordinal(X: np.ndarray, task: str = "soundmnist") -> list[Config]:

@@ -7,7 +7,6 @@ measured is missing (NaN / null), never filled in.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import os
@@ -150,6 +149,10 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
     return _frame(records, "config_id")
 
 
+# Release artefacts derived from the tables after export; each pins the joint table's sha256 itself.
+DERIVED = ("surrogates/", "leaderboard/", "problems.json", "surrogate_report.", "tables_report.")
+
+
 def _frame(records: list[dict[str, Any]], key: str) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
     return frame.sort_values(key, ignore_index=True) if len(frame) else frame
@@ -181,6 +184,8 @@ def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], 
     files = {}
     for path in sorted(p for p in task_dir.rglob("*") if p.is_file() and p.name != MANIFEST and not p.name.endswith(".tmp")):
         name = path.relative_to(task_dir).as_posix()
+        if name.startswith(DERIVED):
+            continue
         files[name] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
         if name.endswith(".parquet") and name[:-8] in frames:
             files[name]["rows"] = len(frames[name[:-8]])

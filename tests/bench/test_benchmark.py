@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -12,18 +11,9 @@ from bench.benchmark import Benchmark, NotInTableError
 from bench.errors import ConfigError, UnknownNameError
 from bench.examples import load_example
 from bench.space import parse_backbone, sample_config
-from bench.tables.manifest import sha256_of
+from tests.helpers import write_tables
 
 CONFIGS = [load_example("harmonic_avmnist_1"), load_example("harmonic_avmnist_3")]
-
-
-def _write(task_dir, frames):
-    task_dir.mkdir(parents=True)
-    files = {}
-    for name, frame in frames.items():
-        frame.to_parquet(task_dir / f"{name}.parquet", index=False)
-        files[f"{name}.parquet"] = {"sha256": sha256_of(task_dir / f"{name}.parquet"), "rows": len(frame)}
-    (task_dir / "manifest.json").write_text(json.dumps({"schema_version": 1, "files": files}))
 
 
 @pytest.fixture()
@@ -45,7 +35,7 @@ def tables(tmp_path):
         {"backbone_id": [g.id], "val_acc": [97.5], "test_acc": [95.0], "lut_tx2_latency_ms": [3.964],
          "lut_tx2_energy_mj": [5.793], "params": [14722], "macs": [680984]}
     )
-    _write(tmp_path / "soundmnist", {"joint": joint, "backbones_image": backbones})
+    write_tables(tmp_path / "soundmnist", {"joint": joint, "backbones_image": backbones})
     return tmp_path
 
 

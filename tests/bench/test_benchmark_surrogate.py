@@ -5,35 +5,17 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from bench.benchmark import Benchmark
 from bench.errors import UnknownNameError
-from bench.space import encode_ordinal, sample_config
+from bench.space import sample_config
 from bench.tables.manifest import TableError
 from surrogates import VersionMismatchError, XGBoostQuantile
 from surrogates.fitted import SURROGATES_DIR, fit_release, load_fitted
-from tests.bench.test_benchmark import _write
+from tests.helpers import synthetic_joint, write_tables
 
 N_TABLE = 40
-
-
-def _joint(configs) -> pd.DataFrame:
-    X = encode_ordinal(configs)
-    depth = X[:, :2].sum(axis=1)
-    acc = 90.0 + depth + 0.1 * (np.arange(len(configs)) % 7)
-    return pd.DataFrame(
-        {
-            "config_id": [c.id for c in configs], "config_json": [c.to_json() for c in configs],
-            "n_cells": [c.fusion.n_cells for c in configs],
-            "val_acc": acc, "test_acc": acc - 1, "train_seconds": 10.0 + depth,
-            "val_acc_seeds": [[a - 0.5, a + 0.5] for a in acc], "test_acc_seeds": [[a - 1.5, a - 0.5] for a in acc],
-            "train_seconds_seeds": [[10.0 + d, 10.0 + d] for d in depth],
-            "total_lut_tx2_latency_ms": 5.0 + X.sum(axis=1) / 10, "total_lut_tx2_energy_mj": 8.0 + X.sum(axis=1) / 5,
-            "total_params": 1000 + X.sum(axis=1), "total_macs": 10000 + X.sum(axis=1),
-        }
-    )
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +23,8 @@ def release(tmp_path_factory):
     rng = np.random.default_rng(0)
     configs = [sample_config(rng) for _ in range(N_TABLE)]
     tables = tmp_path_factory.mktemp("tables")
-    _write(tables / "soundmnist", {"joint": _joint(configs)})
-    fit_release(tables / "soundmnist", _joint(configs), {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=30)})
+    write_tables(tables / "soundmnist", {"joint": synthetic_joint(configs)})
+    fit_release(tables / "soundmnist", synthetic_joint(configs), {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=30)})
     return tables, configs
 
 
@@ -87,7 +69,7 @@ def test_missing_model_stale_and_corrupt_files_are_refused(release, tmp_path):
     with pytest.raises(UnknownNameError, match="no fitted 'exact-gp' surrogate of 'val_acc'"):
         Benchmark(mode="surrogate", tables_dir=tables, surrogate="exact-gp")
     task_dir = tmp_path / "soundmnist"
-    _write(task_dir, {"joint": _joint(configs[:30])})
+    write_tables(task_dir, {"joint": synthetic_joint(configs[:30])})
     (task_dir / SURROGATES_DIR).mkdir()
     with pytest.raises(TableError, match="run mmnas surrogates fit"):
         Benchmark(mode="auto", tables_dir=tmp_path)

@@ -8,6 +8,7 @@ import pytest
 
 from bench.errors import UnknownNameError
 from bench.problems import build_problems, load_problem, pareto_mask, write_problems
+from bench.space import sample_config
 from bench.tables import TableError
 from bench.tables.columns import measured_column
 from bench.tables.manifest import sha256_of
@@ -18,11 +19,15 @@ def test_pareto_mask_by_hand():
     assert pareto_mask(points).tolist() == [True, True, True, False, False, False]
 
 
+CONFIGS = [sample_config(np.random.default_rng(i)) for i in range(4)]
+
+
 @pytest.fixture()
 def joint():
     return pd.DataFrame(
         {
             "config_id": ["a", "b", "c", "d"],
+            "config_json": [c.to_json() for c in CONFIGS],
             "val_acc": [99.0, 98.0, 97.0, 99.0],
             "total_lut_tx2_latency_ms": [10.0, 8.0, 9.0, 12.0],
             "total_lut_tx2_energy_mj": [20.0, 15.0, 14.0, 25.0],
@@ -63,8 +68,17 @@ def test_load_round_trip_and_normalisation(tmp_path, joint):
     problem = load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
     assert problem.objectives == ("acc", "lat", "energy")
     assert np.allclose(problem.normalise([[99.0, 8.0, 14.0], [97.0, 12.0, 25.0]]), [[0, 0, 0], [1, 1, 1]])
+    assert problem.variant == "table" and problem.label == "soundmnist/lut:tx2/acc-lat-energy@table"
+    assert problem.pool == tuple(CONFIGS)
+    assert problem.reference_front().shape == (3, 3)
+    measured = load_problem("soundmnist/measured:host-a/acc-lat@table", tmp_path)
+    assert measured.pool == (CONFIGS[0], CONFIGS[2], CONFIGS[3])  # the row without a measurement is left out
     with pytest.raises(UnknownNameError, match="unknown problem"):
         load_problem("soundmnist/lut:tx2/acc-params", tmp_path)
+    with pytest.raises(UnknownNameError, match="unknown problem variant 'fast'"):
+        load_problem("soundmnist/lut:tx2/acc-lat-energy@fast", tmp_path)
+    with pytest.raises(TableError, match="no best-known front"):
+        load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path, variant="full")
 
 
 def test_stale_or_missing_problems_are_errors(tmp_path, joint):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from importlib import metadata
 
-import numpy as np
 import pytest
 
 from bench.benchmark import Observation
@@ -95,5 +94,5 @@ def test_entry_point_plugins_and_unknown_names(monkeypatch):
     monkeypatch.setattr(metadata, "entry_points", lambda group=None: [fake] if group == "mmnas.searchers" else [])
     assert get_searcher("mine") is MySearcher
     assert get_searcher("random") is SEARCHERS["random"]
-    with pytest.raises(UnknownNameError, match=r"unknown searcher 'nope', expected one of \['random', 'mine'\]"):
+    with pytest.raises(UnknownNameError, match=r"unknown searcher 'nope', expected one of \['nsga2', 'qlognehvi', 'qlognparego', 'random', 'two-tier', 'mine'\] or module:Class"):
         get_searcher("nope")

@@ -1,0 +1,72 @@
+"""Best-known Pareto fronts of the full-space problems, computed once per release.
+
+The full space has no exact front. The reference is the non-dominated set of a large
+surrogate-based search: ``n_random`` uniform samples plus NSGA-II runs of
+``nsga2_evaluations`` each, all answered by the release's surrogates, together with the
+table's front re-evaluated by the surrogates. It is stored in ``problems.json`` beside
+the table front (``full_front``), so every leaderboard of a release scores against the
+same front; a searcher that beats it shows a negative gap in the report's IGD+ plots.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.problems import PROBLEMS_FILE, Problem, pareto_mask, problem_from_entry
+from bench.space import Config, parse_config, sample_config
+
+
+def best_known_front(
+    problem: Problem, tables_dir: str | Path, n_random: int = 10_000, nsga2_runs: int = 2, nsga2_evaluations: int = 2000,
+) -> list[tuple[str, list[float]]]:
+    """(config id, raw objective values) of the non-dominated configs found."""
+    from searchers import NSGA2
+
+    bench = problem.benchmark(tables_dir)
+    rng = np.random.default_rng(0)
+    found: dict[str, tuple[float, ...]] = {}
+
+    def evaluate(configs: list[Config]) -> list:
+        observations = bench.evaluate_many(configs)
+        for config, obs in zip(configs, observations):
+            found[config.id] = tuple(obs.objectives[o] for o in problem.objectives)
+        return observations
+
+    evaluate([sample_config(rng, problem.task) for _ in range(n_random)])
+    evaluate([_config_of(problem, i, tables_dir) for i, _ in problem.table_front])
+    for seed in range(nsga2_runs):
+        searcher = NSGA2(population_size=50)
+        searcher.setup(problem, seed)
+        while len(searcher.history) < nsga2_evaluations:
+            configs = searcher.ask(50)
+            searcher.tell(configs, evaluate(configs))
+    ids = list(found)
+    values = np.array([found[i] for i in ids])
+    keep = pareto_mask(problem.normalise(values))
+    order = np.argsort(values[keep][:, 0])
+    return [(ids[i], [float(v) for v in values[i]]) for i in np.flatnonzero(keep)[order]]
+
+
+def _config_of(problem: Problem, config_id: str, tables_dir: str | Path) -> Config:
+    from bench.tables.manifest import load_table
+
+    joint = load_table(Path(tables_dir) / problem.task, "joint")
+    return parse_config(joint.loc[joint["config_id"] == config_id, "config_json"].iloc[0])
+
+
+def add_full_fronts(task_dir: Path, **search: Any) -> dict[str, int]:
+    """Compute every problem's best-known full-space front and store it in ``problems.json``."""
+    path = task_dir / PROBLEMS_FILE
+    doc = json.loads(path.read_text())
+    sizes = {}
+    for name, entry in doc["problems"].items():
+        problem = problem_from_entry(name, entry, "full")
+        entry["full_front"] = [[i, v] for i, v in best_known_front(problem, task_dir.parent, **search)]
+        entry["full_front_search"] = {"n_random": 10_000, "nsga2_runs": 2, "nsga2_evaluations": 2000, **search}
+        sizes[name] = len(entry["full_front"])
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+    return sizes

@@ -1,0 +1,188 @@
+"""The leaderboard report: tables (Markdown + CSV) and plots (PNG) from the runs' logs.
+
+Per problem x searcher x budget (in evaluations): mean +- standard error over seeds of
+hypervolume, log hypervolume difference and IGD+; the evaluations needed to reach 80 /
+90 / 95 % of the reference hypervolume; the average rank of the searcher (by
+hypervolume, within each seed); and a paired Wilcoxon signed-rank test of its
+hypervolume against random search over the same seeds (same initial designs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bench.leaderboard.runner import read_log
+from bench.leaderboard.scoring import trajectory
+from bench.problems import Problem, load_problem
+
+HV_TARGETS = (0.8, 0.9, 0.95)
+BASELINE = "random"
+LOG_HV_FLOOR = -6.0  # log10 HV difference of a run that reached the reference front (-inf) counts as this
+
+
+def score_logs(paths: Sequence[Path], tables_dir: str) -> pd.DataFrame:
+    """All runs' trajectories in one long frame (problem, searcher, seed, n, sim_seconds, indicators)."""
+    problems: dict[str, Problem] = {}
+    frames = []
+    for path in paths:
+        spec, records = read_log(path)
+        problem = problems.setdefault(spec.problem, load_problem(spec.problem, tables_dir))
+        frame = trajectory(problem, records)
+        frame.insert(0, "seed", spec.seed)
+        frame.insert(0, "searcher", spec.searcher)
+        frame.insert(0, "problem", spec.problem)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _at_budget(scores: pd.DataFrame, budget: int) -> pd.DataFrame:
+    """Each run's last row with ``n <= budget``."""
+    return scores[scores["n"] <= budget].groupby(["problem", "searcher", "seed"]).last().reset_index()
+
+
+def summary(scores: pd.DataFrame, budgets: Sequence[int]) -> pd.DataFrame:
+    """One row per problem x searcher x budget."""
+    rows = []
+    for budget in budgets:
+        at = _at_budget(scores, budget)
+        at["rank"] = at.groupby(["problem", "seed"])["hv"].rank(ascending=False)
+        for (problem, searcher), group in at.groupby(["problem", "searcher"]):
+            row = {"problem": problem, "searcher": searcher, "budget": budget, "n_seeds": len(group)}
+            for metric in ("hv", "log_hv_diff", "igd_plus"):
+                values = np.maximum(group[metric].to_numpy(dtype=float), LOG_HV_FLOOR)
+                row[f"{metric}_mean"] = float(values.mean())
+                row[f"{metric}_se"] = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
+            row["avg_rank"] = float(group["rank"].mean())
+            row["wilcoxon_p_vs_random"], row["median_hv_diff_vs_random"] = _versus_baseline(at, problem, group)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _versus_baseline(at: pd.DataFrame, problem: str, group: pd.DataFrame) -> tuple[float, float]:
+    base = at[(at["problem"] == problem) & (at["searcher"] == BASELINE)].set_index("seed")["hv"]
+    mine = group.set_index("seed")["hv"]
+    seeds = sorted(set(base.index) & set(mine.index))
+    if group["searcher"].iloc[0] == BASELINE or len(seeds) < 2:
+        return float("nan"), float("nan")
+    diff = mine[seeds].to_numpy() - base[seeds].to_numpy()
+    p = float(stats.wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
+    return p, float(np.median(diff))
+
+
+def evaluations_to_targets(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per problem x searcher: median evaluations to reach each fraction of the reference HV, and how many seeds did."""
+    rows = []
+    for (problem, searcher), group in scores.groupby(["problem", "searcher"]):
+        row = {"problem": problem, "searcher": searcher}
+        for target in HV_TARGETS:
+            reached = group[group["hv_fraction"] >= target].groupby("seed")["n"].min()
+            n_seeds = group["seed"].nunique()
+            row[f"evals_to_{int(target * 100)}pct"] = float(reached.median()) if len(reached) else float("nan")
+            row[f"seeds_reaching_{int(target * 100)}pct"] = f"{len(reached)}/{n_seeds}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def markdown(table: pd.DataFrame, targets: pd.DataFrame, header: str) -> str:
+    """The report's Markdown: one section per problem."""
+    lines = [header, ""]
+    for problem, group in table.groupby("problem", sort=False):
+        lines += [f"## {problem}", "", "| budget | searcher | HV | log10 HV diff | IGD+ | avg rank | Wilcoxon p vs random (median HV diff) |",
+                  "|---|---|---|---|---|---|---|"]
+        for _, r in group.sort_values(["budget", "avg_rank"]).iterrows():
+            versus = "-" if np.isnan(r["wilcoxon_p_vs_random"]) else f"{r['wilcoxon_p_vs_random']:.3g} ({r['median_hv_diff_vs_random']:+.4f})"
+            lines.append(
+                f"| {r['budget']} | {r['searcher']} | {r['hv_mean']:.4f} +- {r['hv_se']:.4f} | "
+                f"{r['log_hv_diff_mean']:.3f} +- {r['log_hv_diff_se']:.3f} | {r['igd_plus_mean']:.4f} +- {r['igd_plus_se']:.4f} | "
+                f"{r['avg_rank']:.2f} | {versus} |"
+            )
+        lines += ["", "| searcher | " + " | ".join(f"evals to {int(t * 100)} % ref HV (seeds)" for t in HV_TARGETS) + " |",
+                  "|---|" + "---|" * len(HV_TARGETS)]
+        for _, r in targets[targets["problem"] == problem].iterrows():
+            cells = [f"{r[f'evals_to_{int(t * 100)}pct']:.0f} ({r[f'seeds_reaching_{int(t * 100)}pct']})" for t in HV_TARGETS]
+            lines.append(f"| {r['searcher']} | " + " | ".join(c.replace("nan", "-") for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(scores: pd.DataFrame, out_dir: Path, tables_dir: str) -> list[Path]:
+    """Anytime HV (vs evaluations and vs simulated seconds) and final fronts, one PNG per problem."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    for problem_label, group in scores.groupby("problem", sort=False):
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        for searcher, runs in group.groupby("searcher"):
+            curve = runs.groupby("n")["hv"].agg(["mean", "sem"])
+            axes[0].plot(curve.index, curve["mean"], label=searcher)
+            axes[0].fill_between(curve.index, curve["mean"] - curve["sem"], curve["mean"] + curve["sem"], alpha=0.2)
+            grid = np.geomspace(max(runs["sim_seconds"].min(), 1e-3), runs["sim_seconds"].max(), 100)
+            per_seed = [np.interp(grid, r["sim_seconds"], r["hv"], left=0.0) for _, r in runs.groupby("seed")]
+            axes[1].plot(grid, np.mean(per_seed, axis=0), label=searcher)
+        reference = _reference_hv(problem_label, tables_dir)
+        for ax, xlabel in zip(axes, ("evaluations", "simulated seconds")):
+            ax.axhline(reference, color="k", linestyle=":", label="reference front")
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel("hypervolume (normalised)")
+        axes[1].set_xscale("log")
+        axes[0].legend(fontsize=8)
+        fig.suptitle(problem_label)
+        fig.tight_layout()
+        path = out_dir / f"{_slug(problem_label)}_anytime.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def plot_fronts(logs: Sequence[Path], out_dir: Path, tables_dir: str, seed: int = 0) -> list[Path]:
+    """Final non-dominated points of each searcher (one seed) against the reference front, first two objectives."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from bench.problems import pareto_mask
+
+    by_problem: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for path in logs:
+        spec, records = read_log(path)
+        if spec.seed == seed:
+            by_problem.setdefault(spec.problem, []).append((spec.searcher, np.array([r["objectives"] for r in records])))
+    paths = []
+    for label, runs in by_problem.items():
+        problem = load_problem(label, tables_dir)
+        fig, ax = plt.subplots(figsize=(6, 4.5))
+        reference = problem.reference_front()
+        ax.scatter(reference[:, 1], reference[:, 0], marker="x", color="k", label="reference front")
+        for searcher, values in sorted(runs):
+            front = values[pareto_mask(problem.normalise(values))]
+            ax.scatter(front[:, 1], front[:, 0], s=14, alpha=0.8, label=searcher)
+        ax.set_xlabel(problem.objectives[1])
+        ax.set_ylabel(problem.objectives[0])
+        ax.set_title(f"{label}: final fronts, seed {seed} (projection on {problem.objectives[0]}, {problem.objectives[1]})", fontsize=8)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        path = out_dir / f"{_slug(label)}_fronts.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def _reference_hv(label: str, tables_dir: str) -> float:
+    from bench.leaderboard.scoring import reference_hypervolume
+
+    return reference_hypervolume(load_problem(label, tables_dir))
+
+
+def _slug(label: str) -> str:
+    return label.replace("/", "_").replace(":", "-").replace("@", "__")

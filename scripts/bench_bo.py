@@ -1,0 +1,76 @@
+"""Cost of one BoTorch MOBO iteration: model (fit or condition) and acquisition seconds, and the HV reached.
+
+Runs qLogNEHVI on a problem for ``--budget`` evaluations from the leaderboard's initial
+design, once with this package's settings (hyper-parameters refitted every 10
+observations, warm-started, at most 50 L-BFGS iterations; 16 MC samples; baseline pruned
+from 256 samples) and, with ``--usual``, once as usually set up (cold fit to convergence
+every iteration, 64 MC samples, BoTorch's 2048 pruning samples), then prints the median per-iteration times around 100 and 200 observations and the
+hypervolume after 100 evaluations. One thread, as in the leaderboard. A benchmark, not a
+test: quote the figures with the host.
+
+Usage: python scripts/bench_bo.py [--problem soundmnist/lut:tx2/acc-lat-energy@full] [--budget 210] [--usual]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+
+import numpy as np
+import torch
+
+from bench.leaderboard.runner import initial_design
+from bench.leaderboard.scoring import trajectory
+from bench.problems import load_problem
+from searchers import QLogNEHVI
+
+
+def _run(problem, bench, searcher, budget: int, seed: int) -> list[dict]:
+    searcher.setup(problem, seed)
+    configs = initial_design(problem, seed, 10)
+    records: list[dict] = []
+    while configs and len(records) < budget:
+        observations = bench.evaluate_many(configs)
+        searcher.tell(configs, observations)
+        records += [{"n": len(records) + i + 1, "sim_seconds": 0.0, "objectives": [o.objectives[k] for k in problem.objectives]}
+                    for i, o in enumerate(observations)]
+        configs = searcher.ask(1)
+    return records
+
+
+def _median_near(timings: list[dict], n_obs: int, key: str, width: int = 10) -> float:
+    values = [t[key] for t in timings if n_obs - width <= t["n_obs"] < n_obs + width]
+    return float(np.median(values)) if values else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problem", default="soundmnist/lut:tx2/acc-lat-energy@full")
+    parser.add_argument("--budget", type=int, default=210)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--usual", action="store_true", help="also run the usual set-up (slow: tens of seconds per iteration)")
+    parser.add_argument("--tables-dir", default="tables")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    problem = load_problem(args.problem, args.tables_dir)
+    bench = problem.benchmark(args.tables_dir)
+    setups = {"fast (this package)": QLogNEHVI()}
+    if args.usual:
+        setups["usual"] = QLogNEHVI(refit_every=1, fit_maxiter=10_000, warm_start=False, mc_samples=64, prune_samples=2048)
+    print(f"{args.problem}, seed {args.seed}, {platform.processor() or platform.machine()}, 1 thread, torch {torch.__version__}")
+    print("| set-up | obs | median model s | median acquisition s | median iteration s | HV after 100 evals |")
+    print("|---|---|---|---|---|---|")
+    for name, searcher in setups.items():
+        records = _run(problem, bench, searcher, args.budget, args.seed)
+        hv = trajectory(problem, records[:100])["hv"].iloc[-1]
+        for n_obs in (100, 200):
+            model = _median_near(searcher.timings, n_obs, "model_seconds")
+            acquisition = _median_near(searcher.timings, n_obs, "acquisition_seconds")
+            total = _median_near([{**t, "total": t["model_seconds"] + t["acquisition_seconds"]} for t in searcher.timings], n_obs, "total")
+            print(f"| {name} | {n_obs} +- 10 | {model:.3f} | {acquisition:.3f} | {total:.3f} | {hv:.4f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

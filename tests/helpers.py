@@ -1,0 +1,39 @@
+"""Builders of small synthetic tables shared by the tests."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from bench.space import encode_ordinal
+from bench.tables.manifest import sha256_of
+
+
+def write_tables(task_dir, frames):
+    """Parquet tables plus a manifest with their sha256, as an export writes them."""
+    task_dir.mkdir(parents=True)
+    files = {}
+    for name, frame in frames.items():
+        frame.to_parquet(task_dir / f"{name}.parquet", index=False)
+        files[f"{name}.parquet"] = {"sha256": sha256_of(task_dir / f"{name}.parquet"), "rows": len(frame)}
+    (task_dir / "manifest.json").write_text(json.dumps({"schema_version": 1, "files": files}))
+
+
+def synthetic_joint(configs) -> pd.DataFrame:
+    """A joint table of ``configs`` whose values are simple functions of their encodings."""
+    X = encode_ordinal(configs)
+    depth = X[:, :2].sum(axis=1)
+    acc = 90.0 + depth + 0.1 * (np.arange(len(configs)) % 7)
+    return pd.DataFrame(
+        {
+            "config_id": [c.id for c in configs], "config_json": [c.to_json() for c in configs],
+            "n_cells": [c.fusion.n_cells for c in configs],
+            "val_acc": acc, "test_acc": acc - 1, "train_seconds": 10.0 + depth,
+            "val_acc_seeds": [[a - 0.5, a + 0.5] for a in acc], "test_acc_seeds": [[a - 1.5, a - 0.5] for a in acc],
+            "train_seconds_seeds": [[10.0 + d, 10.0 + d] for d in depth],
+            "total_lut_tx2_latency_ms": 5.0 + X.sum(axis=1) / 10, "total_lut_tx2_energy_mj": 8.0 + X.sum(axis=1) / 5,
+            "total_params": 1000 + X.sum(axis=1), "total_macs": 10000 + X.sum(axis=1),
+        }
+    )
