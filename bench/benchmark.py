@@ -82,7 +82,8 @@ def device_columns(device: str, prefix: str) -> dict[str, str]:
     if device == "model:horowitz45":
         return {"energy": f"{prefix}horowitz45_energy_mj"}
     if kind == "measured" and name:
-        return {"lat": f"measured_{name.replace('-', '_')}_latency_ms"}
+        column = f"measured_{name.replace('-', '_')}"
+        return {"lat": f"{column}_latency_ms", "energy": f"{column}_energy_mj"}
     raise UnknownNameError(f"unknown device {device!r}, expected lut:tx2, lut:agx, model:horowitz45 or measured:<host>")
 
 

@@ -129,6 +129,29 @@ def _cmd_tables_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_tables_merge(args: argparse.Namespace) -> int:
+    from bench.hardware.validate import read_result
+    from bench.sweep.driver import default_store_path
+    from bench.sweep.logs import import_logs, results_dir, write_logs
+    from bench.sweep.store import ResultStore
+    from bench.tables.export import export_tables
+    from bench.tables.merge import merge_result
+
+    result = read_result(Path(args.result))
+    store = ResultStore(Path(args.store) if args.store else default_store_path(args.task))
+    try:
+        logs = results_dir(args.tables_dir, args.task)
+        import_logs(store, logs)
+        added = merge_result(store, result, args.task)
+        write_logs(store, logs)
+        counts = export_tables(store, args.task, args.tables_dir)
+    finally:
+        store.close()
+    print(f"added {added}" if added else f"{args.result} was already merged: nothing added")
+    print(f"joint table: {counts.get('joint', 0)} rows; run mmnas problems build to publish problems for new devices")
+    return 0
+
+
 def _cmd_tables_report(args: argparse.Namespace) -> int:
     from bench.tables.report import tables_report
 
@@ -240,6 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--store", default=None)
     export.add_argument("--tables-dir", default="tables")
     export.set_defaults(func=_cmd_tables_export)
+    merge_result = tables.add_parser("merge", help="add a device validation result as measured:<host>-<runtime> devices")
+    merge_result.add_argument("result", help="result file of scripts/validate_device.py")
+    merge_result.add_argument("--task", default="soundmnist")
+    merge_result.add_argument("--store", default=None)
+    merge_result.add_argument("--tables-dir", default="tables")
+    merge_result.set_defaults(func=_cmd_tables_merge)
     report = tables.add_parser("report", help="summary of the committed tables")
     report.add_argument("--task", default="soundmnist")
     report.add_argument("--tables-dir", default="tables")

@@ -57,20 +57,26 @@ def measure_chunk(items: list[dict[str, Any]], settings: TimingSettings) -> dict
     return out
 
 
-def _time(model: Any, inputs: list, settings: TimingSettings) -> dict[str, float]:
+def time_callable(run: Any, settings: TimingSettings) -> tuple[dict[str, float], list[float]]:
+    """``settings.warmup`` untimed then ``settings.runs`` timed calls of ``run()``: (median / p10 / p90 ms, samples ms)."""
     import numpy as np
+
+    for _ in range(settings.warmup):
+        run()
+    samples = []
+    for _ in range(settings.runs):
+        start = time.perf_counter_ns()
+        run()
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    p10, median, p90 = np.percentile(samples, [10, 50, 90])
+    return {"median_ms": float(median), "p10_ms": float(p10), "p90_ms": float(p90)}, samples
+
+
+def _time(model: Any, inputs: list, settings: TimingSettings) -> dict[str, float]:
     import torch
 
     with torch.inference_mode():
-        for _ in range(settings.warmup):
-            model(*inputs)
-        samples = []
-        for _ in range(settings.runs):
-            start = time.perf_counter_ns()
-            model(*inputs)
-            samples.append((time.perf_counter_ns() - start) / 1e6)
-    p10, median, p90 = np.percentile(samples, [10, 50, 90])
-    return {"median_ms": float(median), "p10_ms": float(p10), "p90_ms": float(p90)}
+        return time_callable(lambda: model(*inputs), settings)[0]
 
 
 def _measure_item(item: dict[str, Any], settings: TimingSettings) -> dict[str, Any]:

@@ -233,12 +233,27 @@ def _integrate(samples: list[tuple[float, float]], start: float, end: float) -> 
     return float(np.trapezoid(np.interp(grid, times, powers), grid))
 
 
+def _candidates(powercap_root: str | Path, ina3221_roots: list[str | Path] | None, nvml: Any) -> list[EnergyMeter]:
+    if ina3221_roots is None:
+        ina3221_roots = [p.parent for p in Path("/sys/class/hwmon").glob("hwmon*/in_power0_input")]
+    return [RaplMeter(powercap_root), NvmlMeter(nvml=nvml), *(Ina3221Meter(root) for root in ina3221_roots)]
+
+
 def available_meters(
     powercap_root: str | Path = "/sys/class/powercap", ina3221_roots: list[str | Path] | None = None, nvml: Any = None
 ) -> list[EnergyMeter]:
     """The meters really present on this host (RAPL, NVML, Jetson INA3221)."""
-    if ina3221_roots is None:
-        ina3221_roots = [p.parent for p in Path("/sys/class/hwmon").glob("hwmon*/in_power0_input")]
-    candidates: list[EnergyMeter] = [RaplMeter(powercap_root), NvmlMeter(nvml=nvml)]
-    candidates += [Ina3221Meter(root) for root in ina3221_roots]
-    return [m for m in candidates if m.available()[0]]
+    return [m for m in _candidates(powercap_root, ina3221_roots, nvml) if m.available()[0]]
+
+
+def describe_meters(
+    powercap_root: str | Path = "/sys/class/powercap", ina3221_roots: list[str | Path] | None = None, nvml: Any = None
+) -> dict[str, str]:
+    """Every meter looked for on this host -> 'present' or the reason it is not usable."""
+    status = {}
+    for i, meter in enumerate(_candidates(powercap_root, ina3221_roots, nvml)):
+        present, reason = meter.available()
+        status[meter.name if meter.name != "ina3221" else f"ina3221:{i}"] = "present" if present else reason
+    if not any(name.startswith("ina3221") for name in status):
+        status["ina3221"] = "no hwmon in_power0_input rail found"
+    return status

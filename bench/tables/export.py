@@ -39,7 +39,7 @@ PROVENANCE = {
     "horowitz45_": "model:horowitz45 - analytical estimate from MACs and memory traffic (Horowitz, ISSCC 2014)",
     "params": "counted from the built model",
     "macs": "counted by torch FlopCounterMode on a batch-1 forward",
-    "measured_": "measured:<host> - batch-1 wall-clock latency on the named host (see manifest hosts), fresh pinned process, 1 thread",
+    "measured_": "measured:<host> - batch-1 wall-clock latency on the named host (see manifest hosts), fresh pinned process, 1 thread; energy only from the meter named in manifest hosts",
     "val_acc": "trained here: see protocol (validation split)",
     "test_acc": "trained here: see protocol (test split)",
     "best_val_epoch": "trained here: epoch of best validation accuracy",
@@ -59,7 +59,7 @@ def _static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
 
 
 def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
-    """Measured-latency columns per item key: ('backbone', modality, id) or ('joint', id)."""
+    """Measured latency (and metered energy) columns per item key: ('backbone', modality, id) or ('joint', id)."""
     out: dict[tuple, dict[str, Any]] = defaultdict(dict)
     for row in store.rows("latency"):
         if row["task"] != task:
@@ -78,6 +78,8 @@ def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
                     total = measured_column(host)
                     columns[total.replace("_latency_ms", "_latency_p10_ms")] = t["p10_ms"]
                     columns[total.replace("_latency_ms", "_latency_p90_ms")] = t["p90_ms"]
+                    if t.get("energy_mj") is not None:  # only where a real meter measured it
+                        columns[total.replace("_latency_ms", "_energy_mj")] = t["energy_mj"]
             columns[f"measured_{host.replace('-', '_')}_load1"] = load1
     return out
 

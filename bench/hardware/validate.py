@@ -1,0 +1,156 @@
+"""Real-device validation: export configs, time them on this host, keep a result file.
+
+For every config the model is built exactly as the sweep builds it, exported to
+TorchScript and ONNX (:mod:`bench.hardware.export`), and each export is timed in a
+fresh process pinned to one CPU with a fixed thread count: ``warmup`` untimed then
+``runs`` timed batch-1 inferences (median, p10, p90 and every sample kept). Energy is
+measured around the timed runs by every meter this host really has, and by none
+otherwise (the result says why each meter is absent). The timing worker imports only
+numpy and its runtime (torch or onnxruntime), so it runs on a small board.
+
+The result file (JSON, :data:`RESULT_FORMAT`) holds the host, runtime versions,
+settings, meters and raw timings; :mod:`bench.hardware.compare` sets it against the
+tables and ``mmnas tables merge`` adds it to them as new ``measured:<host>-<runtime>``
+devices.
+
+Run as ``python -m bench.hardware.validate`` (internal timing worker).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.hardware.measure import TimingSettings, host_slug, time_callable
+from bench.hardware.meters import available_meters, describe_meters
+from bench.space import Config
+
+RESULT_FORMAT = "mmnas-device-validation/1"
+RUNTIMES = ("torchscript", "onnxruntime")
+
+
+def _runtime_versions() -> dict[str, str | None]:
+    from importlib import metadata
+
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for package in ("torch", "onnxruntime", "onnx", "numpy"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def time_export(path: Path, runtime: str, settings: TimingSettings) -> dict[str, Any]:
+    """Time one exported model in a fresh pinned process; returns timing, samples and energy."""
+    from bench.models import skeleton
+
+    request = {"path": str(path), "runtime": runtime, "settings": asdict(settings),
+               "shapes": [list(skeleton.INPUT_SHAPES[m]) for m in ("image", "audio")]}
+    load1 = os.getloadavg()[0]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.hardware.validate"], input=json.dumps(request), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"timing worker failed for {path} ({runtime}): {done.stderr[-2000:]}")
+    return {**json.loads(done.stdout), "load1_before": load1}
+
+
+def validate_configs(configs: list[Config], settings: TimingSettings = TimingSettings(), runtimes: tuple[str, ...] = RUNTIMES) -> dict[str, Any]:
+    """Export and time every config with every runtime; the result document."""
+    from bench.hardware.export import export_onnx, export_torchscript
+    from bench.sweep.jobs import describe_host
+
+    exporters = {"torchscript": (export_torchscript, ".pt"), "onnxruntime": (export_onnx, ".onnx")}
+    items = []
+    with tempfile.TemporaryDirectory() as folder:
+        for config in configs:
+            item: dict[str, Any] = {"config_id": config.id, "config": config.to_dict()}
+            for runtime in runtimes:
+                export, suffix = exporters[runtime]
+                path = export(config, Path(folder) / f"{config.id}{suffix}")
+                item[runtime] = time_export(path, runtime, settings)
+            items.append(item)
+    return {
+        "format": RESULT_FORMAT,
+        "host": {**describe_host(), "slug": host_slug()},
+        "runtimes": _runtime_versions(),
+        "settings": asdict(settings),
+        "meters": describe_meters(),
+        "items": items,
+    }
+
+
+def write_result(result: dict[str, Any], path: Path) -> Path:
+    """Write a result document as JSON (atomically)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as fh:
+        json.dump(result, fh, indent=1)
+    os.chmod(fh.name, 0o644)
+    os.replace(fh.name, path)
+    return path
+
+
+def read_result(path: Path) -> dict[str, Any]:
+    """A result document, checked for its format and fields."""
+    try:
+        result = json.loads(Path(path).read_text())
+        fields = (result["format"], result["host"]["slug"], result["settings"], result["items"])
+        for item in result["items"]:
+            item["config"], item["config_id"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as err:
+        raise ValueError(f"validation result {path} is missing or corrupt: {err!r}") from err
+    if fields[0] != RESULT_FORMAT:
+        raise ValueError(f"validation result {path}: format {fields[0]!r}, this release reads {RESULT_FORMAT!r}")
+    return result
+
+
+def _runner(request: dict[str, Any]):
+    import numpy as np
+
+    inputs = [np.random.default_rng(i).standard_normal((1, *shape)).astype(np.float32) for i, shape in enumerate(request["shapes"])]
+    threads = request["settings"]["threads"]
+    if request["runtime"] == "torchscript":
+        import torch
+
+        torch.set_num_threads(threads)
+        model = torch.jit.load(request["path"]).eval()
+        tensors = [torch.from_numpy(x) for x in inputs]
+
+        def run() -> None:
+            with torch.inference_mode():
+                model(*tensors)
+
+        return run
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+    session = ort.InferenceSession(request["path"], options, providers=["CPUExecutionProvider"])
+    feed = dict(zip(("image", "audio"), inputs))
+    return lambda: session.run(None, feed)
+
+
+def _worker() -> None:
+    request = json.loads(sys.stdin.read())
+    settings = TimingSettings(**request["settings"])
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {settings.cpu % os.cpu_count()})
+    run = _runner(request)
+    timing, samples = time_callable(run, settings)
+    energy = {}
+    for meter in available_meters():
+        reading = meter.measure(lambda: [run() for _ in range(settings.runs)])
+        energy[meter.name] = reading.joules * 1000.0 / settings.runs
+    print(json.dumps({"timing": timing, "samples_ms": samples, "energy_mj": energy}))
+
+
+if __name__ == "__main__":
+    _worker()

@@ -1,0 +1,85 @@
+"""Device validation: ONNX-friendly export, timing result files, comparison metrics and the merge into the tables."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from bench.examples import load_example
+from bench.hardware.compare import summarise
+from bench.hardware.export import build_model, export_onnx, exportable_adaptive_max_pool2d
+from bench.hardware.measure import TimingSettings
+from bench.hardware.validate import RESULT_FORMAT, read_result, validate_configs, write_result
+from bench.sweep.store import ResultStore
+from bench.tables.export import _measured
+from bench.tables.merge import merge_result
+
+
+@pytest.mark.parametrize("shape", [(7, 7), (4, 4), (5, 3), (14, 14), (2, 2), (10, 6)])
+def test_exportable_pooling_equals_adaptive_max_pool(shape):
+    x = torch.randn(2, 3, *shape)
+    assert torch.equal(exportable_adaptive_max_pool2d(x, 4), F.adaptive_max_pool2d(x, 4))
+
+
+def test_onnx_export_runs_in_onnxruntime_like_torch(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    config = load_example("harmonic_avmnist_2")
+    path = export_onnx(config, tmp_path / "m.onnx")
+    model, (image, audio) = build_model(config)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    out = session.run(None, {"image": image.numpy(), "audio": audio.numpy()})[0]
+    with torch.inference_mode():
+        np.testing.assert_allclose(out, model(image, audio).numpy(), atol=1e-4)
+
+
+@pytest.fixture(scope="module")
+def result():
+    """A real (short) validation of one example with both runtimes."""
+    pytest.importorskip("onnxruntime")
+    return validate_configs([load_example("harmonic_avmnist_1")], TimingSettings(warmup=2, runs=5))
+
+
+def test_result_holds_host_runtimes_meters_and_raw_timings(result, tmp_path):
+    item = result["items"][0]
+    for runtime in ("torchscript", "onnxruntime"):
+        timing = item[runtime]["timing"]
+        assert len(item[runtime]["samples_ms"]) == 5 and timing["p10_ms"] <= timing["median_ms"] <= timing["p90_ms"]
+    assert result["runtimes"]["torch"] and set(result["meters"]) >= {"rapl", "nvml"}
+    assert bool(item["onnxruntime"]["energy_mj"]) == any(v == "present" for v in result["meters"].values())
+    path = write_result(result, tmp_path / "r.json")
+    assert read_result(path) == json.loads(path.read_text())
+
+
+def test_corrupt_or_foreign_results_are_refused(tmp_path, result):
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ValueError, match="missing or corrupt"):
+        read_result(tmp_path / "bad.json")
+    (tmp_path / "other.json").write_text(json.dumps({**result, "format": "something/2"}))
+    with pytest.raises(ValueError, match="format 'something/2'"):
+        read_result(tmp_path / "other.json")
+
+
+def test_summary_metrics_by_hand():
+    summary = summarise(np.array([1.0, 2.0, 4.0, np.nan]), np.array([2.0, 2.0, 3.0, 1.0]))
+    assert summary["n"] == 3
+    assert summary["mape_pct"] == pytest.approx(100 * (0.5 + 0 + 1 / 3) / 3)
+    assert summary["spearman"] == pytest.approx(np.corrcoef([1, 2, 3], [1.5, 1.5, 3])[0, 1])
+
+
+def test_merge_is_idempotent_and_adds_one_device_per_runtime(tmp_path, result):
+    with_energy = json.loads(json.dumps(result))
+    with_energy["items"][0]["onnxruntime"]["energy_mj"] = {"rapl": 0.25}
+    store = ResultStore(tmp_path / "sweep.db")
+    slug = result["host"]["slug"]
+    assert merge_result(store, with_energy, "soundmnist") == [f"measured:{slug}-torchscript", f"measured:{slug}-onnxruntime"]
+    assert merge_result(store, with_energy, "soundmnist") == []
+    columns = _measured(store, "soundmnist")[("joint", result["items"][0]["config_id"])]
+    host = slug.replace("-", "_")
+    assert columns[f"measured_{host}_onnxruntime_latency_ms"] == result["items"][0]["onnxruntime"]["timing"]["median_ms"]
+    assert columns[f"measured_{host}_onnxruntime_energy_mj"] == 0.25
+    assert f"measured_{host}_torchscript_energy_mj" not in columns  # no meter, no energy
+    store.close()
