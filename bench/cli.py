@@ -191,7 +191,8 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from bench.leaderboard.board import run_leaderboard
 
     report = run_leaderboard(
-        Path(args.out), args.problems, args.searchers, args.seeds, args.budget, args.n_init, args.workers, args.tables_dir
+        Path(args.out), args.problems, args.searchers, args.seeds, args.budget, args.n_init, args.workers, args.tables_dir,
+        args.budget_seconds,
     )
     print(report.read_text(), end="")
     print(f"report: {report} (plots, CSV and run logs beside it)")
@@ -295,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--searchers", nargs="+", default=list(DEFAULT_SEARCHERS))
     board.add_argument("--seeds", type=int, default=10)
     board.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help="evaluations per run")
+    board.add_argument("--budget-seconds", type=float, default=None, help="also stop a run after this many simulated seconds")
     board.add_argument("--n-init", type=int, default=10, help="initial design size (the same for every searcher)")
     board.add_argument("--workers", type=int, default=2, help="parallel processes, one thread each")
     board.add_argument("--tables-dir", default="tables")

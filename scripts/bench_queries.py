@@ -10,7 +10,7 @@ second at batch sizes 1, 100 and 10,000 of:
 
 A benchmark, not a test: run it on an idle machine and quote the figures with the host.
 
-Usage: python scripts/bench_queries.py [--tables-dir tables] [--repeats 2000]
+Usage: python scripts/bench_queries.py [--tables-dir tables] [--repeats 2000] [--out FILE.md]
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables-dir", default="tables")
     parser.add_argument("--repeats", type=int, default=2000)
+    parser.add_argument("--out", default=None, help="also write the table to this Markdown file")
     args = parser.parse_args()
 
     joint = load_table(f"{args.tables_dir}/soundmnist", "joint")
@@ -74,15 +75,20 @@ def main() -> int:
         "xgboost-quantile model (1 objective, encoded rows)": (lambda rows: xgb_model.predict(np.asarray(rows), return_std=True), list(X)),
         "exact-gp model (1 objective, encoded rows)": (lambda rows: gp_model.predict(np.asarray(rows), return_std=True), list(X)),
     }
-    host = describe_host()
     torch.set_num_threads(1)
-    print(f"host: {host['cpu']} ({host['logical_cpus']} CPUs), python {platform.python_version()}, one thread, {len(configs)} table rows")
-    print("| mode | single p50 us | single p99 us | configs/s @1 | @100 | @10,000 |")
-    print("|---|---|---|---|---|---|")
+    host = describe_host()
+    lines = [
+        f"host: {host['cpu']} ({host['logical_cpus']} CPUs), python {platform.python_version()}, one thread, {len(configs)} table rows",
+        "", "| mode | single p50 us | single p99 us | configs/s @1 | @100 | @10,000 |", "|---|---|---|---|---|---|",
+    ]
+    print("\n".join(lines), flush=True)
     for name, (query, items) in modes.items():
         p50, p99 = _single(query, items, args.repeats)
         rates = [_throughput(query, items, b) for b in (1, 100, 10_000)]
-        print(f"| {name} | {p50:.1f} | {p99:.1f} | " + " | ".join(f"{r:,.0f}" for r in rates) + " |")
+        lines.append(f"| {name} | {p50:.1f} | {p99:.1f} | " + " | ".join(f"{r:,.0f}" for r in rates) + " |")
+        print(lines[-1], flush=True)
+    if args.out:
+        Path(args.out).write_text("# Query speed (scripts/bench_queries.py)\n\n" + "\n".join(lines) + "\n")
     return 0
 
 

@@ -14,6 +14,8 @@ import numpy as np
 
 from surrogates.base import Surrogate
 
+PREDICT_CHUNK = 512
+
 
 class ExactGP(Surrogate):
     """Exact GP regression.
@@ -64,10 +66,14 @@ class ExactGP(Surrogate):
         import torch
 
         self._check_fitted()
+        X = torch.as_tensor(self._check_X(X), dtype=torch.float64)
+        means, stds = [], []
         with torch.no_grad():
-            posterior = self.model_.posterior(torch.as_tensor(self._check_X(X), dtype=torch.float64))
-            mean = posterior.mean.squeeze(-1).numpy()
-            std = posterior.variance.clamp_min(0).sqrt().squeeze(-1).numpy()
+            for chunk in torch.split(X, PREDICT_CHUNK):  # bounded memory: the posterior of n rows is O(n * n_train)
+                posterior = self.model_.posterior(chunk)
+                means.append(posterior.mean.squeeze(-1).numpy())
+                stds.append(posterior.variance.clamp_min(0).sqrt().squeeze(-1).numpy())
+        mean, std = np.concatenate(means), np.concatenate(stds)
         return (mean, std) if return_std else mean
 
     def _state(self) -> dict[str, Any]:

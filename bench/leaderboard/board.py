@@ -25,6 +25,7 @@ def run_leaderboard(
     n_init: int = 10,
     workers: int = 2,
     tables_dir: str = "tables",
+    budget_seconds: float | None = None,
 ) -> Path:
     """Run every searcher x seed x problem, then write ``report.md``, ``summary.csv``, ``scores.csv`` and plots.
 
@@ -32,7 +33,9 @@ def run_leaderboard(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     # Longest runs first, so the process pool ends together.
-    specs = [RunSpec(p, s, seed, budget, n_init) for s in searchers for p in problems for seed in range(seeds)]
+    specs = [
+        RunSpec(p, s, seed, budget, n_init, budget_seconds=budget_seconds) for s in searchers for p in problems for seed in range(seeds)
+    ]
     specs.sort(key=lambda spec: not spec.searcher.startswith("q"))
     start = time.perf_counter()
     logs = run_many(specs, tables_dir, str(out_dir / "logs"), workers)

@@ -30,7 +30,8 @@ INITIAL_DESIGN_STREAM = 7919  # second word of the initial design's seed, apart 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run: ``problem`` is a label ``name@variant``."""
+    """One run: ``problem`` is a label ``name@variant``; it stops at ``budget`` evaluations or ``budget_seconds``
+    simulated seconds, whichever comes first."""
 
     problem: str
     searcher: str
@@ -38,6 +39,7 @@ class RunSpec:
     budget: int = 100
     n_init: int = 10
     batch: int = 1
+    budget_seconds: float | None = None
 
     @property
     def slug(self) -> str:
@@ -88,7 +90,7 @@ def run_one(spec: RunSpec, tables_dir: str, log_dir: str) -> Path:
                 }
                 log.write(json.dumps(record) + "\n")
             log.flush()
-            if n_done >= spec.budget:
+            if n_done >= spec.budget or (spec.budget_seconds is not None and sim_seconds >= spec.budget_seconds):
                 break
             start = time.perf_counter()
             try:

@@ -13,7 +13,7 @@ from bench.examples import load_example
 from bench.hardware.compare import summarise
 from bench.hardware.export import build_model, export_onnx, exportable_adaptive_max_pool2d
 from bench.hardware.measure import TimingSettings
-from bench.hardware.validate import RESULT_FORMAT, read_result, validate_configs, write_result
+from bench.hardware.validate import read_result, validate_configs, write_result
 from bench.sweep.store import ResultStore
 from bench.tables.export import _measured
 from bench.tables.merge import merge_result

@@ -49,6 +49,12 @@ def test_every_evaluation_is_charged(release, tmp_path):
         assert record["sim_seconds"] == pytest.approx(total)
 
 
+def test_simulated_seconds_budget_stops_the_run(release, tmp_path):
+    spec = RunSpec(f"{PROBLEM}@table", "random", seed=0, budget=50, n_init=5, budget_seconds=100.0)
+    _, records = read_log(run_one(spec, str(release), str(tmp_path)))
+    assert records[-1]["sim_seconds"] >= 100.0 > records[-2]["sim_seconds"] and len(records) < 50
+
+
 def test_leaderboard_writes_its_report(release, tmp_path):
     report = run_leaderboard(
         tmp_path, problems=[f"{PROBLEM}@table", f"{PROBLEM}@full"], searchers=["random", "nsga2"], seeds=3, budget=15,
