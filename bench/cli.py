@@ -231,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("configs", nargs="+", help="config JSON files or example names")
     validate.set_defaults(func=_cmd_validate)
 
+    # Its own parser (bench.hardware.validate_cli), shared with scripts/validate_device.py; listed here for -h.
+    sub.add_parser("validate-device", help="export, time and compare configs on this host (see its --help)", add_help=False)
+
     data = sub.add_parser("data", help="verify the raw data and build the cached task arrays")
     data.add_argument("--task", default="soundmnist")
     data.add_argument("--data-dir", default=None, help="raw data folder (default: $MMNAS_DATA)")
@@ -314,13 +317,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mmnas`` console script; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["validate-device"]:  # its options belong to bench.hardware.validate_cli
+        from bench.hardware.validate_cli import main as validate_device
+
+        command, debug = (lambda: validate_device(argv[1:])), False
+    else:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+        command, debug = (lambda: args.func(args)), args.debug
     try:
-        return args.func(args)
+        return command()
     except _USER_ERRORS as err:
-        if args.debug:
+        if debug:
             raise
         print(f"mmnas: error: {err}", file=sys.stderr)
         return 2
