@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,14 +29,16 @@ from bench.hardware.analytical import energy_mj, traffic
 from bench.hardware.lut import BOARDS, LutDevice
 from bench.hardware.measure import TimingSettings, host_slug, measure_chunk
 from bench.models import Backbone, ElasticBackbone, MultimodalNet, build_fusion, skeleton
+from bench.models.quantize import WEIGHT_BITS, component_bytes, quantise_component
 from bench.space import parse_backbone, parse_config
 from bench.sweep.jobs import JobContext, JobKind, register
-from bench.train.evaluate import accuracy
+from bench.train.evaluate import accuracy, batches
 from bench.train.features import PooledFeatures, pooled_features, subnet
 from bench.train.fusion import FusionSettings, train_fusion
 
 SUBNET_BN_BATCHES = 8
 SUBNET_BATCH_SIZE = 64
+CALIBRATION_BATCHES = 4  # training batches that calibrate a quantised component's activation ranges
 
 
 @lru_cache(maxsize=None)
@@ -126,6 +129,26 @@ def backbone_accuracy(params: dict[str, Any], context: JobContext) -> dict[str, 
     }
 
 
+def backbone_quant(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
+    """Val / test accuracy (%) of one subnet quantised to ``params['precision']`` and its bytes at every precision.
+
+    The subnet is the one :func:`backbone_accuracy` evaluates; the quantiser is calibrated
+    on the first ``CALIBRATION_BATCHES`` training batches.
+    """
+    modality, task, precision = params["modality"], params["task"], params["precision"]
+    data = _data(task, context.data_dir, context.cache_dir)
+    supernet = _supernet(context.tables_dir, task, modality, params["supernet_sha256"])
+    net = subnet(supernet, parse_backbone(params["backbone"]), data, modality, SUBNET_BN_BATCHES, SUBNET_BATCH_SIZE)
+    train = data.split("train")
+    calibration = [(x,) for x, _ in itertools.islice(batches(getattr(train, modality), train.label, SUBNET_BATCH_SIZE), CALIBRATION_BATCHES)]
+    quantised = quantise_component(net, precision, calibration)
+    return {
+        **{f"{split}_acc": accuracy(lambda x: quantised(x)[1], getattr(data.split(split), modality), data.split(split).label)
+           for split in ("val", "test")},
+        "bytes": {p: component_bytes(net, p) for p in WEIGHT_BITS},
+    }
+
+
 def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
     """Fusion training of ``params['config']`` on frozen backbone features, once per seed."""
     config, task = parse_config(params["config"]), params["task"]
@@ -153,6 +176,7 @@ def default_fusion_settings() -> dict[str, Any]:
 
 register(JobKind("backbone_static", backbone_static))
 register(JobKind("backbone_accuracy", backbone_accuracy))
+register(JobKind("backbone_quant", backbone_quant))
 register(JobKind("joint_static", joint_static))
 register(JobKind("joint_train", joint_train))
 register(JobKind("latency", latency, phase="measure", resources={"measure": 1}))

@@ -2,6 +2,8 @@
 
 * ``backbones``: static costs and subnet accuracy of all 7,371 backbones of each modality.
 * ``backbones-static``: static costs only (needs no supernet).
+* ``backbones-quant``: accuracy of every backbone quantised to each of ``QUANT_PRECISIONS``
+  (post-training, calibrated on training batches) and its bytes at every precision.
 * ``joint``: static costs and fusion training (``JOINT_SEEDS``) of the joint configs.
 * ``joint-static``: static costs of the joint configs only.
 * ``latency-backbones`` / ``latency-joint`` (measure phase): measured latency on this
@@ -27,6 +29,7 @@ JOINT_SAMPLE_SEED = 20231
 DEFAULT_N_JOINT = 2000
 JOINT_SEEDS = (0, 1, 2)
 LATENCY_CHUNK = 25
+QUANT_PRECISIONS = ("int8", "int4")
 
 
 def joint_configs(n_joint: int, task: str = "soundmnist") -> list[Config]:
@@ -68,6 +71,16 @@ def plan_backbones(task: str, limit: int | None, n_joint: int, tables_dir: str) 
     ]
     static = backbone_jobs(task, "backbone_static")
     return [job for pair in zip(static, accuracy) for job in pair][: None if limit is None else 2 * limit]
+
+
+def plan_backbones_quant(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    shas = _supernet_shas(task, tables_dir)
+    return [
+        JobSpec.make("backbone_quant", task, {"modality": m, "backbone": g.to_dict(), "supernet_sha256": shas[m], "precision": p})
+        for g in list(enumerate_backbones())[:limit]
+        for m in MODALITIES
+        for p in QUANT_PRECISIONS
+    ]
 
 
 def plan_joint_static(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
@@ -122,6 +135,7 @@ PLANS: dict[str, Callable[..., list[JobSpec]]] = {
     "latency-joint": plan_latency_joint,
     "backbones": plan_backbones,
     "backbones-static": plan_backbones_static,
+    "backbones-quant": plan_backbones_quant,
     "joint": plan_joint,
     "joint-static": plan_joint_static,
 }

@@ -33,7 +33,10 @@ COST_SOURCES = {
     "lut:tx2": "lut_tx2",
     "lut:agx": "lut_agx",
 }
-PROVENANCE = {
+PROVENANCE = {  # first matching key wins
+    "_acc_int": "subnet with inherited weights, post-training quantised to that precision (bench.models.quantize), "
+    "calibrated on training batches; validation / test split",
+    "bytes_": "exact bytes of the parameters stored at that precision (bench.models.quantize.component_bytes)",
     "lut_tx2_": "lut:tx2 - sum of Harmonic-NAS per-layer tables measured on Jetson TX2 (Ghebriout et al., ACML 2023)",
     "lut_agx_": "lut:agx - sum of Harmonic-NAS per-layer tables measured on Jetson AGX Xavier (Ghebriout et al., ACML 2023)",
     "horowitz45_": "model:horowitz45 - analytical estimate from MACs and memory traffic (Horowitz, ISSCC 2014)",
@@ -93,6 +96,13 @@ def backbone_frame(
         p = row["params"]
         if row["task"] == task and p["modality"] == modality and p["supernet_sha256"] == supernet_sha:
             accuracy[parse_backbone(p["backbone"]).id] = row["result"]
+    quantised: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in store.rows("backbone_quant"):
+        p = row["params"]
+        if row["task"] == task and p["modality"] == modality and p["supernet_sha256"] == supernet_sha:
+            columns = quantised[parse_backbone(p["backbone"]).id]
+            columns[f"val_acc_{p['precision']}"], columns[f"test_acc_{p['precision']}"] = row["result"]["val_acc"], row["result"]["test_acc"]
+            columns.update({f"bytes_{precision}": n for precision, n in row["result"]["bytes"].items()})
     records = []
     for row in store.rows("backbone_static"):
         p = row["params"]
@@ -106,6 +116,7 @@ def backbone_frame(
                 "config_json": json.dumps(g.to_dict(), sort_keys=True),
                 **_static_columns("", row["result"]),
                 "val_acc": acc.get("val_acc", np.nan), "test_acc": acc.get("test_acc", np.nan),
+                **quantised.get(g.id, {}),
                 **measured.get(("backbone", modality, g.id), {}),
             }
         )

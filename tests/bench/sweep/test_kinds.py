@@ -12,7 +12,7 @@ from bench.errors import DataError
 from bench.examples import load_example
 from bench.hardware.measure import TimingSettings, host_slug
 from bench.sweep import InProcessExecutor, JobContext, JobSpec, ResultStore, run_sweep
-from bench.sweep.kinds import backbone_accuracy, joint_train, latency, supernet_sha256
+from bench.sweep.kinds import backbone_accuracy, backbone_quant, joint_train, latency, supernet_sha256
 from bench.sweep.plan import make_plan
 from bench.tables import load_table
 from bench.tables.export import export_tables
@@ -37,6 +37,19 @@ def test_backbone_accuracy_of_the_largest_subnet(context):
     result = backbone_accuracy(params, context)
     assert set(result) == {"val_acc", "test_acc"}
     assert 80 < result["val_acc"] <= 100 and 80 < result["test_acc"] <= 100
+
+
+def test_quantised_backbone_accuracy_and_bytes(context):
+    params = {"task": "soundmnist", "modality": "image", "backbone": {"ks": [7] * 4, "e": [6] * 4, "d": [4]}, "supernet_sha256": _shas()["image"]}
+    fp32 = backbone_accuracy(params, context)
+    int8, int4 = (backbone_quant({**params, "precision": p}, context) for p in ("int8", "int4"))
+    assert abs(int8["val_acc"] - fp32["val_acc"]) <= 3.0  # int8 post-training quantisation loses little
+    assert 10 <= int4["test_acc"] <= 100
+    assert int8["bytes"] == int4["bytes"] and int8["bytes"]["int4"] < int8["bytes"]["int8"] < int8["bytes"]["fp32"] / 3
+    specs = make_plan("backbones-quant", "soundmnist", limit=1)
+    assert [(s.params["modality"], s.params["precision"]) for s in specs] == [
+        ("image", "int8"), ("image", "int4"), ("audio", "int8"), ("audio", "int4")
+    ]
 
 
 def test_changed_supernet_is_refused(context):
