@@ -88,3 +88,17 @@ def test_corrupt_or_missing_tables(tmp_path):
 def test_unknown_device(name):
     with pytest.raises(UnknownNameError, match="unknown device"):
         get_device(name)
+
+
+def test_analytical_energy_by_precision_by_hand():
+    from bench.hardware.analytical import DRAM_PJ_PER_BYTE, SRAM_PJ_PER_BYTE, energy_mj
+
+    counts = {"macs": 1000, "weights": 100, "activations": 50}
+    expected_pj = {
+        "fp32": 1000 * 4.6 + 100 * 4 * DRAM_PJ_PER_BYTE + 50 * 4 * SRAM_PJ_PER_BYTE,
+        "int8": 1000 * 0.3 + 100 * 1 * DRAM_PJ_PER_BYTE + 50 * 1 * SRAM_PJ_PER_BYTE,
+        "int4": 1000 * 0.2 + 100 * 0.5 * DRAM_PJ_PER_BYTE + 50 * 1 * SRAM_PJ_PER_BYTE,  # activations stay int8
+    }
+    for precision, pj in expected_pj.items():
+        assert abs(energy_mj(counts, precision) - pj * 1e-9) < 1e-15
+    assert energy_mj(counts, "int4") < energy_mj(counts, "int8") < energy_mj(counts, "fp32")
