@@ -33,7 +33,8 @@ from bench.hardware.meters import available_meters, describe_meters
 from bench.space import Config
 
 RESULT_FORMAT = "mmnas-device-validation/1"
-RUNTIMES = ("torchscript", "onnxruntime")
+RUNTIMES = ("torchscript", "onnxruntime", "onnxruntime-int8")
+DEFAULT_RUNTIMES = ("torchscript", "onnxruntime")
 
 
 def _runtime_versions() -> dict[str, str | None]:
@@ -63,12 +64,24 @@ def time_export(path: Path, runtime: str, settings: TimingSettings) -> dict[str,
     return {**json.loads(done.stdout), "load1_before": load1}
 
 
-def validate_configs(configs: list[Config], settings: TimingSettings = TimingSettings(), runtimes: tuple[str, ...] = RUNTIMES) -> dict[str, Any]:
-    """Export and time every config with every runtime; the result document."""
-    from bench.hardware.export import export_onnx, export_torchscript
+def validate_configs(
+    configs: list[Config],
+    settings: TimingSettings = TimingSettings(),
+    runtimes: tuple[str, ...] = DEFAULT_RUNTIMES,
+    calibration: list | None = None,
+) -> dict[str, Any]:
+    """Export and time every config with every runtime; the result document.
+
+    ``onnxruntime-int8`` needs ``calibration``: batch-1 (image, audio) numpy pairs from the training split.
+    """
+    from bench.hardware.export import export_onnx, export_onnx_int8, export_torchscript
     from bench.sweep.jobs import describe_host
 
-    exporters = {"torchscript": (export_torchscript, ".pt"), "onnxruntime": (export_onnx, ".onnx")}
+    exporters = {
+        "torchscript": (export_torchscript, ".pt"),
+        "onnxruntime": (export_onnx, ".onnx"),
+        "onnxruntime-int8": (lambda config, path: export_onnx_int8(config, path, calibration or []), ".int8.onnx"),
+    }
     items = []
     with tempfile.TemporaryDirectory() as folder:
         for config in configs:
@@ -117,7 +130,7 @@ def _runner(request: dict[str, Any]):
 
     inputs = [np.random.default_rng(i).standard_normal((1, *shape)).astype(np.float32) for i, shape in enumerate(request["shapes"])]
     threads = request["settings"]["threads"]
-    if request["runtime"] == "torchscript":
+    if request["runtime"] == "torchscript":  # else an ONNX file, float or int8 (QDQ)
         import torch
 
         torch.set_num_threads(threads)

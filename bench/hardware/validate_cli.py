@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.errors import ConfigError
 from bench.hardware.measure import TimingSettings
-from bench.hardware.validate import RUNTIMES, validate_configs, write_result
+from bench.hardware.validate import DEFAULT_RUNTIMES, RUNTIMES, validate_configs, write_result
 from bench.space import Config
 
 
@@ -58,13 +58,23 @@ def read_configs(sources: list[str], tables_dir: str) -> list[Config]:
     return list({c.id: c for c in configs}.values())
 
 
+def training_inputs(data_dir: str | None, n: int = 32, task: str = "soundmnist") -> list:
+    """The first ``n`` training pairs as batch-1 (image, audio) float32 arrays: int8 calibration data."""
+    from bench.data import load_task
+
+    train = load_task(task, data_dir=data_dir).split("train")
+    return [(train.image[i : i + 1], train.audio[i : i + 1]) for i in range(n)]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``, validate, print and write; returns the exit code."""
     parser = argparse.ArgumentParser(prog="validate_device", description=__doc__.splitlines()[0])
     parser.add_argument("configs", nargs="+", help="example names, JSON files, leaderboard logs (.jsonl) or table:N")
     parser.add_argument("--out", required=True, help="result file (JSON)")
     parser.add_argument("--reference", nargs="*", default=[], help="devices to compare with, e.g. measured:amd-epyc-2cpu lut:tx2")
-    parser.add_argument("--runtimes", nargs="+", default=list(RUNTIMES), choices=RUNTIMES)
+    parser.add_argument("--runtimes", nargs="+", default=list(DEFAULT_RUNTIMES), choices=RUNTIMES,
+                        help="onnxruntime-int8 calibrates on training inputs: it needs the data (--data-dir or MMNAS_DATA)")
+    parser.add_argument("--data-dir", default=None)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=1)
@@ -75,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         print("note: fewer than 30 timed runs; the benchmark's own measurements use 30", file=sys.stderr)
     configs = read_configs(args.configs, args.tables_dir)
     settings = TimingSettings(warmup=args.warmup, runs=args.runs, threads=args.threads, cpu=args.cpu)
-    result = validate_configs(configs, settings, tuple(args.runtimes))
+    calibration = training_inputs(args.data_dir) if "onnxruntime-int8" in args.runtimes else None
+    result = validate_configs(configs, settings, tuple(args.runtimes), calibration)
     out = write_result(result, Path(args.out))
     print(f"{len(configs)} configs timed on {result['host']['slug']} ({', '.join(args.runtimes)}); meters: {result['meters']}")
     print(f"result: {out}")

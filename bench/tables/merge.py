@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.hardware.validate import RUNTIMES
 from bench.sweep.jobs import JobSpec
 from bench.sweep.store import ResultStore
+
+
+# Float runtimes time the configs as the tables hold them (fp32); int8 timings of an fp32
+# config would describe another model, so they enter the tables through the precision tier.
+MERGED_RUNTIMES = ("torchscript", "onnxruntime")
 
 
 def latency_jobs(result: dict[str, Any], task: str) -> list[tuple[JobSpec, dict[str, Any]]]:
     """(spec, result) of one latency job per runtime in a validation result."""
     jobs = []
-    for runtime in RUNTIMES:
+    for runtime in MERGED_RUNTIMES:
         measured = [item for item in result["items"] if runtime in item]
         if not measured:
             continue
