@@ -7,7 +7,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markdown, plot, plot_fronts, score_logs, summary
+from bench.leaderboard.plots import plot_anytime, plot_fronts
+from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markdown, score_logs, summary
 from bench.leaderboard.runner import RunSpec, run_many
 
 DEFAULT_PROBLEMS = ("soundmnist/lut:tx2/acc-lat-energy@table", "soundmnist/lut:tx2/acc-lat-energy@full")
@@ -47,7 +48,7 @@ def run_leaderboard(
     scores.to_csv(out_dir / "scores.csv", index=False)
     table.to_csv(out_dir / "summary.csv", index=False)
     targets.to_csv(out_dir / "evaluations_to_targets.csv", index=False)
-    pictures = plot(scores, out_dir, tables_dir) + plot_fronts(logs, out_dir, tables_dir)
+    pictures = plot_anytime(scores, out_dir, tables_dir) + plot_fronts(logs, out_dir, tables_dir)
     header = (
         f"# Leaderboard\n\n{len(searchers)} searchers x {seeds} seeds x {len(problems)} problems, budget {budget} "
         f"evaluations (the first {n_init} the same initial design for every searcher), {workers} processes with one "
