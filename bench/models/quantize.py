@@ -28,6 +28,7 @@ from torch import nn
 
 WEIGHT_BITS = {"fp32": 32, "int8": 8, "int4": 4}
 ACTIVATION_BITS = 8
+CALIBRATION_BATCHES = 4  # training batches that calibrate a quantised component's activation ranges
 _QUANTISED_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Linear)
 
 

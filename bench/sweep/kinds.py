@@ -29,7 +29,7 @@ from bench.hardware.analytical import energy_mj, traffic
 from bench.hardware.lut import BOARDS, LutDevice
 from bench.hardware.measure import TimingSettings, host_slug, measure_chunk
 from bench.models import Backbone, ElasticBackbone, MultimodalNet, build_fusion, skeleton
-from bench.models.quantize import WEIGHT_BITS, component_bytes, quantise_component
+from bench.models.quantize import CALIBRATION_BATCHES, WEIGHT_BITS, component_bytes, quantise_component
 from bench.space import parse_backbone, parse_config
 from bench.sweep.jobs import JobContext, JobKind, register
 from bench.train.evaluate import accuracy, batches
@@ -38,7 +38,6 @@ from bench.train.fusion import FusionSettings, train_fusion
 
 SUBNET_BN_BATCHES = 8
 SUBNET_BATCH_SIZE = 64
-CALIBRATION_BATCHES = 4  # training batches that calibrate a quantised component's activation ranges
 
 
 @lru_cache(maxsize=None)
@@ -50,9 +49,22 @@ def _inputs(modality: str) -> list[torch.Tensor]:
     return [torch.zeros(1, *skeleton.INPUT_SHAPES[modality])]
 
 
-def _static(model: torch.nn.Module, inputs: list) -> dict[str, Any]:
+def _static(model: torch.nn.Module, inputs: list, precision: str = "fp32") -> dict[str, Any]:
     counts = traffic(model, inputs)
-    return {"params": counts["weights"], "macs": counts["macs"], HOROWITZ: {"energy_mj": energy_mj(counts)}}
+    out = {"params": counts["weights"], "macs": counts["macs"], HOROWITZ: {"energy_mj": energy_mj(counts, precision)}}
+    if precision != "fp32":  # at fp32 the bytes are 4 per parameter, derived at export
+        out["bytes"] = component_bytes(model, precision)
+    return out
+
+
+def _mixed_total(components: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whole-model static costs of a config with quantised components: the sum of its components."""
+    return {
+        "params": sum(c["params"] for c in components),
+        "macs": sum(c["macs"] for c in components),
+        HOROWITZ: {"energy_mj": sum(c[HOROWITZ]["energy_mj"] for c in components)},
+        "bytes": sum(c.get("bytes", 4 * c["params"]) for c in components),
+    }
 
 
 def backbone_static(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
@@ -66,20 +78,33 @@ def backbone_static(params: dict[str, Any], context: JobContext) -> dict[str, An
 
 
 def joint_static(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
-    """Static costs of a joint config per component (image, audio, fusion) and in total."""
+    """Static costs of a joint config per component (image, audio, fusion) and in total.
+
+    Components keep their precision (analytical energy and bytes at it). LUT figures were
+    measured at fp32: a quantised component, and the total of a config that has one, get
+    none (missing), never a scaled figure.
+    """
     config = parse_config(params["config"])
     image, audio, fusion = Backbone(config.image), Backbone(config.audio), build_fusion(config)
     pooled = [torch.zeros(1, c, skeleton.FUSION_LENGTH) for c in fusion.feature_channels]
+    precision = config.precision.to_dict()
     out: dict[str, Any] = {
-        "image": _static(image, _inputs("image")),
-        "audio": _static(audio, _inputs("audio")),
-        "fusion": _static(fusion, [pooled]),
-        "total": _static(MultimodalNet(image, audio, fusion), _inputs("image") + _inputs("audio")),
+        "image": _static(image, _inputs("image"), precision["image"]),
+        "audio": _static(audio, _inputs("audio"), precision["audio"]),
+        "fusion": _static(fusion, [pooled], precision["fusion"]),
     }
+    all_fp32 = set(precision.values()) == {"fp32"}
+    out["total"] = (
+        _static(MultimodalNet(image, audio, fusion), _inputs("image") + _inputs("audio"))
+        if all_fp32 else _mixed_total([out[c] for c in ("image", "audio", "fusion")])
+    )
     for board in BOARDS:
         cost = _lut(board, context.lut_dir, params["task"]).cost(config)
         for component, value in [("total", cost.total), *cost.components.items()]:
-            out[component][f"lut:{board}"] = {"latency_ms": value.latency_ms, "energy_mj": value.energy_mj}
+            fp32 = all_fp32 if component == "total" else precision[component] == "fp32"
+            out[component][f"lut:{board}"] = (
+                {"latency_ms": value.latency_ms, "energy_mj": value.energy_mj} if fp32 else {"latency_ms": None, "energy_mj": None}
+            )
     return out
 
 
@@ -110,11 +135,20 @@ def _supernet(tables_dir: str, task: str, modality: str, sha256: str) -> Elastic
     return net.eval()
 
 
+def _calibration(data: TaskData, modality: str) -> list[tuple[torch.Tensor]]:
+    """The first ``CALIBRATION_BATCHES`` training batches of ``modality``, as argument tuples."""
+    train = data.split("train")
+    return [(x,) for x, _ in itertools.islice(batches(getattr(train, modality), train.label, SUBNET_BATCH_SIZE), CALIBRATION_BATCHES)]
+
+
 @lru_cache(maxsize=16)
-def _features(tables_dir: str, data_dir: str | None, cache_dir: str | None, task: str, modality: str, sha256: str, backbone: Any) -> PooledFeatures:
+def _features(
+    tables_dir: str, data_dir: str | None, cache_dir: str | None, task: str, modality: str, sha256: str, backbone: Any,
+    precision: str = "fp32",
+) -> PooledFeatures:
     data = _data(task, data_dir, cache_dir)
     net = subnet(_supernet(tables_dir, task, modality, sha256), backbone, data, modality, SUBNET_BN_BATCHES, SUBNET_BATCH_SIZE)
-    return pooled_features(net, data, modality)
+    return pooled_features(quantise_component(net, precision, _calibration(data, modality)), data, modality)
 
 
 def backbone_accuracy(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
@@ -139,9 +173,7 @@ def backbone_quant(params: dict[str, Any], context: JobContext) -> dict[str, Any
     data = _data(task, context.data_dir, context.cache_dir)
     supernet = _supernet(context.tables_dir, task, modality, params["supernet_sha256"])
     net = subnet(supernet, parse_backbone(params["backbone"]), data, modality, SUBNET_BN_BATCHES, SUBNET_BATCH_SIZE)
-    train = data.split("train")
-    calibration = [(x,) for x, _ in itertools.islice(batches(getattr(train, modality), train.label, SUBNET_BATCH_SIZE), CALIBRATION_BATCHES)]
-    quantised = quantise_component(net, precision, calibration)
+    quantised = quantise_component(net, precision, _calibration(data, modality))
     return {
         **{f"{split}_acc": accuracy(lambda x: quantised(x)[1], getattr(data.split(split), modality), data.split(split).label)
            for split in ("val", "test")},
@@ -153,8 +185,11 @@ def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
     """Fusion training of ``params['config']`` on frozen backbone features, once per seed."""
     config, task = parse_config(params["config"]), params["task"]
     settings = FusionSettings(**params["settings"])
-    features = {
-        m: _features(context.tables_dir, context.data_dir, context.cache_dir, task, m, params["supernet_sha256"][m], config.backbone(m))
+    features = {  # quantised backbones give their quantised features
+        m: _features(
+            context.tables_dir, context.data_dir, context.cache_dir, task, m, params["supernet_sha256"][m], config.backbone(m),
+            getattr(config.precision, m),
+        )
         for m in ("image", "audio")
     }
     data = _data(task, context.data_dir, context.cache_dir)

@@ -6,6 +6,8 @@
   (post-training, calibrated on training batches) and its bytes at every precision.
 * ``joint``: static costs and fusion training (``JOINT_SEEDS``) of the joint configs.
 * ``joint-static``: static costs of the joint configs only.
+* ``joint-quant``: the same for the first ``DEFAULT_N_QUANT`` joint architectures with
+  sampled int8 / int4 / fp32 precision mixes (:func:`quantised_configs`).
 * ``latency-backbones`` / ``latency-joint`` (measure phase): measured latency on this
   host, ``LATENCY_CHUNK`` models per fresh process.
 
@@ -16,13 +18,15 @@ distinct configs from a fixed seed; the list is prefix-stable, so a larger
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from bench.errors import UnknownNameError
 from bench.examples import example_names, load_example
-from bench.space import MODALITIES, Config, enumerate_backbones, sample_config
+from bench.space import MODALITIES, PRECISIONS, Config, PrecisionGenotype, enumerate_backbones, sample_config
 from bench.sweep.jobs import JobSpec
 
 JOINT_SAMPLE_SEED = 20231
@@ -30,6 +34,8 @@ DEFAULT_N_JOINT = 2000
 JOINT_SEEDS = (0, 1, 2)
 LATENCY_CHUNK = 25
 QUANT_PRECISIONS = ("int8", "int4")
+QUANT_SAMPLE_SEED = 20232
+DEFAULT_N_QUANT = 1000
 
 
 def joint_configs(n_joint: int, task: str = "soundmnist") -> list[Config]:
@@ -41,6 +47,16 @@ def joint_configs(n_joint: int, task: str = "soundmnist") -> list[Config]:
         config = sample_config(rng, task)
         configs.setdefault(config.id, config)
     return list(configs.values())
+
+
+def quantised_configs(n: int, task: str = "soundmnist") -> list[Config]:
+    """The first ``n`` joint configs, each with a precision mix other than all-fp32 drawn uniformly from a fixed seed.
+
+    The same architectures as the fp32 table, so the cost of quantisation is read row by row.
+    """
+    mixes = [mix for mix in itertools.product(PRECISIONS, repeat=3) if set(mix) != {"fp32"}]
+    rng = np.random.default_rng(QUANT_SAMPLE_SEED)
+    return [replace(c, precision=PrecisionGenotype(*mixes[int(rng.integers(len(mixes)))])) for c in joint_configs(n, task)[:n]]
 
 
 def backbone_jobs(task: str, kind: str, modalities: tuple[str, ...] = MODALITIES, **extra: object) -> list[JobSpec]:
@@ -87,13 +103,13 @@ def plan_joint_static(task: str, limit: int | None, n_joint: int, tables_dir: st
     return [JobSpec.make("joint_static", task, {"config": c.to_dict()}) for c in joint_configs(n_joint, task)][:limit]
 
 
-def plan_joint(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+def _joint_jobs(task: str, configs: list[Config], tables_dir: str) -> list[JobSpec]:
     from bench.sweep.kinds import default_fusion_settings
 
     shas = _supernet_shas(task, tables_dir)
     settings = default_fusion_settings()
     jobs = []
-    for config in joint_configs(n_joint, task)[:limit]:
+    for config in configs:
         jobs.append(JobSpec.make("joint_static", task, {"config": config.to_dict()}))
         jobs.append(
             JobSpec.make(
@@ -103,6 +119,14 @@ def plan_joint(task: str, limit: int | None, n_joint: int, tables_dir: str) -> l
             )
         )
     return jobs
+
+
+def plan_joint(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    return _joint_jobs(task, joint_configs(n_joint, task)[:limit], tables_dir)
+
+
+def plan_joint_quant(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    return _joint_jobs(task, quantised_configs(DEFAULT_N_QUANT, task)[:limit], tables_dir)
 
 
 def _latency_jobs(task: str, items: list[dict]) -> list[JobSpec]:
@@ -137,6 +161,7 @@ PLANS: dict[str, Callable[..., list[JobSpec]]] = {
     "backbones-static": plan_backbones_static,
     "backbones-quant": plan_backbones_quant,
     "joint": plan_joint,
+    "joint-quant": plan_joint_quant,
     "joint-static": plan_joint_static,
 }
 

@@ -36,9 +36,11 @@ COST_SOURCES = {
 PROVENANCE = {  # first matching key wins
     "_acc_int": "subnet with inherited weights, post-training quantised to that precision (bench.models.quantize), "
     "calibrated on training batches; validation / test split",
-    "bytes_": "exact bytes of the parameters stored at that precision (bench.models.quantize.component_bytes)",
-    "lut_tx2_": "lut:tx2 - sum of Harmonic-NAS per-layer tables measured on Jetson TX2 (Ghebriout et al., ACML 2023)",
-    "lut_agx_": "lut:agx - sum of Harmonic-NAS per-layer tables measured on Jetson AGX Xavier (Ghebriout et al., ACML 2023)",
+    "bytes": "exact bytes of the parameters stored at that precision (bench.models.quantize.component_bytes)",
+    "lut_tx2_": "lut:tx2 - sum of Harmonic-NAS per-layer tables measured on Jetson TX2 (Ghebriout et al., ACML 2023); "
+    "fp32 only: missing for quantised components and their totals",
+    "lut_agx_": "lut:agx - sum of Harmonic-NAS per-layer tables measured on Jetson AGX Xavier (Ghebriout et al., ACML 2023); "
+    "fp32 only: missing for quantised components and their totals",
     "horowitz45_": "model:horowitz45 - analytical estimate from MACs and memory traffic (Horowitz, ISSCC 2014)",
     "params": "counted from the built model",
     "macs": "counted by torch FlopCounterMode on a batch-1 forward",
@@ -49,14 +51,18 @@ PROVENANCE = {  # first matching key wins
     "train_seconds": "wall seconds of fusion training measured on the sweep worker (manifest hosts.workers)",
 }
 IDENTITY = "the configuration itself (not a measurement)"
-IDENTITY_COLUMNS = {"backbone_id", "config_id", "image_id", "audio_id", "config_json", "ks", "e", "d", "n_cells", "n_nodes", "ops", "seeds"}
+IDENTITY_COLUMNS = {
+    "backbone_id", "config_id", "image_id", "audio_id", "config_json", "ks", "e", "d", "n_cells", "n_nodes", "ops", "seeds",
+    "image_precision", "audio_precision", "fusion_precision",
+}
 
 
 def _static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
-    row = {f"{prefix}params": static["params"], f"{prefix}macs": static["macs"]}
-    for device, column in COST_SOURCES.items():
-        row[f"{prefix}{column}_latency_ms"] = static[device]["latency_ms"]
-        row[f"{prefix}{column}_energy_mj"] = static[device]["energy_mj"]
+    row = {f"{prefix}params": static["params"], f"{prefix}macs": static["macs"], f"{prefix}bytes": static.get("bytes", 4 * static["params"])}
+    for device, column in COST_SOURCES.items():  # None (a LUT has no figure at that precision) -> missing
+        for quantity in ("latency_ms", "energy_mj"):
+            value = static[device][quantity]
+            row[f"{prefix}{column}_{quantity}"] = np.nan if value is None else value
     row[f"{prefix}horowitz45_energy_mj"] = static["model:horowitz45"]["energy_mj"]
     return row
 
@@ -148,6 +154,7 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
             "image_id": config.image.id, "audio_id": config.audio.id,
             "n_cells": config.fusion.n_cells, "n_nodes": config.fusion.n_nodes,
             "ops": [node.op for cell in config.fusion.cells for node in cell.nodes],
+            **{f"{component}_precision": value for component, value in config.precision.to_dict().items()},
             "seeds": sorted(per_seed),
         }
         for key in ("val_acc", "test_acc", "best_val_epoch", "test_acc_at_best_val", "train_seconds"):

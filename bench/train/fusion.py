@@ -4,7 +4,10 @@ The reshape layers, fusion cells and head are trained from scratch for a fixed s
 (Adam, cosine learning rate) on the train split; validation and test accuracy are
 recorded after every epoch (test only where validation improves, and at the end: the
 test figure is reported, never used). Reported per seed: final val / test accuracy, the epoch of
-best validation accuracy and the test accuracy there, and wall seconds.
+best validation accuracy and the test accuracy there, and wall seconds. A config whose
+fusion network is int8 / int4 is trained in float on its (possibly quantised) backbone
+features, then quantised (:mod:`bench.models.quantize`, calibrated on training batches);
+its val / test accuracy are the quantised network's, the float ones are kept beside them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from bench.models import build_fusion
+from bench.models.quantize import CALIBRATION_BATCHES, quantise_component
 from bench.space import Config
 from bench.train.features import PooledFeatures
 
@@ -62,15 +66,22 @@ def train_fusion(
             test_acc = _accuracy(net, inputs["test"], targets["test"])
             if val_acc > best_val:
                 best_val, best_epoch, test_at_best = val_acc, epoch + 1, test_acc
-    return {
+    record = {
         "seed": seed,
         "val_acc": val_acc,
         "test_acc": test_acc,
         "best_val_epoch": best_epoch,
         "best_val_acc": best_val,
         "test_acc_at_best_val": test_at_best,
-        "train_seconds": time.perf_counter() - start,
     }
+    if config.precision.fusion != "fp32":  # the trained network quantised to its precision is what the config is
+        batches = torch.split(torch.arange(n_train), settings.batch_size)[:CALIBRATION_BATCHES]
+        quantised = quantise_component(net.eval(), config.precision.fusion, [([f[idx] for f in inputs["train"]],) for idx in batches])
+        record.update(
+            val_acc_before_quantisation=val_acc, test_acc_before_quantisation=test_acc,
+            val_acc=_accuracy(quantised, inputs["val"], targets["val"]), test_acc=_accuracy(quantised, inputs["test"], targets["test"]),
+        )
+    return {**record, "train_seconds": time.perf_counter() - start}
 
 
 @torch.no_grad()

@@ -12,8 +12,10 @@ from bench.errors import DataError
 from bench.examples import load_example
 from bench.hardware.measure import TimingSettings, host_slug
 from bench.sweep import InProcessExecutor, JobContext, JobSpec, ResultStore, run_sweep
-from bench.sweep.kinds import backbone_accuracy, backbone_quant, joint_train, latency, supernet_sha256
-from bench.sweep.plan import make_plan
+from bench.space import PrecisionGenotype
+from bench.sweep.kinds import backbone_accuracy, backbone_quant, joint_static, joint_train, latency, supernet_sha256
+from bench.sweep.plan import joint_configs as make_configs
+from bench.sweep.plan import make_plan, quantised_configs
 from bench.tables import load_table
 from bench.tables.export import export_tables
 from bench.tables.report import tables_report
@@ -50,6 +52,26 @@ def test_quantised_backbone_accuracy_and_bytes(context):
     assert [(s.params["modality"], s.params["precision"]) for s in specs] == [
         ("image", "int8"), ("image", "int4"), ("audio", "int8"), ("audio", "int4")
     ]
+
+
+def test_mixed_precision_static_costs_and_training(context):
+    config = quantised_configs(3)[0]
+    mixed = dataclasses.replace(load_example("harmonic_avmnist_1"), precision=PrecisionGenotype("int8", "fp32", "int4"))
+    fp32 = joint_static({"task": "soundmnist", "config": load_example("harmonic_avmnist_1").to_dict()}, context)
+    static = joint_static({"task": "soundmnist", "config": mixed.to_dict()}, context)
+    assert static["image"]["lut:tx2"]["latency_ms"] is None and static["fusion"]["lut:agx"]["energy_mj"] is None
+    assert static["total"]["lut:tx2"] == {"latency_ms": None, "energy_mj": None}  # LUTs are never scaled
+    assert static["audio"]["lut:tx2"] == fp32["audio"]["lut:tx2"] and "bytes" not in static["audio"]
+    assert static["image"]["bytes"] < 4 * static["image"]["params"] / 2.5  # int8 weights; scales, BN and biases stay fp32
+    assert static["total"]["bytes"] == static["image"]["bytes"] + 4 * static["audio"]["params"] + static["fusion"]["bytes"]
+    energy = "model:horowitz45"
+    assert static["total"][energy]["energy_mj"] < fp32["total"][energy]["energy_mj"]
+    params = {"task": "soundmnist", "config": mixed.to_dict(), "seeds": [0], "supernet_sha256": _shas(), "settings": FAST_FUSION}
+    (record,) = joint_train(params, context)["seeds"]
+    assert {"val_acc_before_quantisation", "test_acc_before_quantisation"} <= set(record)
+    assert 10 <= record["val_acc"] <= 100 and abs(record["val_acc"] - record["val_acc_before_quantisation"]) <= 20
+    assert config.precision != PrecisionGenotype() and quantised_configs(3) == quantised_configs(3)
+    assert [c.image for c in quantised_configs(3)] == [c.image for c in make_configs(3)[:3]]  # the same architectures
 
 
 def test_changed_supernet_is_refused(context):
