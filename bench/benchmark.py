@@ -45,6 +45,7 @@ OBJECTIVES: dict[str, tuple[str, str]] = {
     "energy": ("min", "energy per batch-1 inference in mJ on the device"),
     "params": ("min", "parameters"),
     "macs": ("min", "multiply-accumulates of one batch-1 inference"),
+    "bytes": ("min", "bytes of the parameters stored at the config's precisions"),
 }
 
 
@@ -90,7 +91,7 @@ def device_columns(device: str, prefix: str) -> dict[str, str]:
 def objective_columns(device: str, prefix: str) -> dict[str, str]:
     """Table column of every objective available for ``device`` (``prefix`` 'total_' in the joint table)."""
     return {"acc": "val_acc", "test_acc": "test_acc", "params": f"{prefix}params", "macs": f"{prefix}macs",
-            **device_columns(device, prefix)}
+            "bytes": f"{prefix}bytes", **device_columns(device, prefix)}
 
 
 class Benchmark:

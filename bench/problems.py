@@ -34,8 +34,8 @@ from bench.tables.manifest import TableError, read_manifest
 PROBLEMS_FILE = "problems.json"
 REF_POINT = 1.1
 VARIANTS = ("table", "full")
-# device -> objective sets published for it
-_OBJECTIVE_SETS = {"lut": ("acc", "lat", "energy"), "model": ("acc", "energy"), "measured": ("acc", "lat")}
+# device kind -> objective sets published for it; sets with "bytes" search the precision tier too
+_OBJECTIVE_SETS = {"lut": [("acc", "lat", "energy")], "model": [("acc", "energy"), ("acc", "energy", "bytes")], "measured": [("acc", "lat")]}
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class Problem:
     variant: str = "table"
     pool: tuple[Config, ...] = ()  # the configs a table-variant search may evaluate
     full_front: tuple[tuple[str, tuple[float, ...]], ...] = ()  # best known front of the full space
+
+    @property
+    def searches_precision(self) -> bool:
+        """Whether searchers explore the precision tier (problems with a ``bytes`` objective)."""
+        return "bytes" in self.objectives
 
     @property
     def label(self) -> str:
@@ -113,12 +118,18 @@ def build_problems(joint: pd.DataFrame, task: str) -> dict[str, Any]:
     """Every problem the joint table has the columns of: LUT boards, the analytical model, measured hosts."""
     devices = ["lut:tx2", "lut:agx", "model:horowitz45"] + [f"measured:{h.replace('_', '-')}" for h in measured_hosts(joint.columns)]
     problems = {}
+    quantised_rows = bool(
+        {"image_precision", "fusion_precision"} <= set(joint.columns)
+        and (joint[["image_precision", "audio_precision", "fusion_precision"]] != "fp32").to_numpy().any()
+    )
     for device in devices:
-        objectives = _OBJECTIVE_SETS[device.split(":")[0]]
         columns = objective_columns(device, "total_")
-        if any(columns[o] not in joint.columns for o in objectives):
-            continue
-        problems[f"{task}/{device}/{'-'.join(objectives)}"] = _problem_entry(joint, task, device, objectives)
+        for objectives in _OBJECTIVE_SETS[device.split(":")[0]]:
+            if any(columns[o] not in joint.columns for o in objectives):
+                continue
+            if "bytes" in objectives and not quantised_rows:  # no precision tier to search (nor to fit surrogates on) yet
+                continue
+            problems[f"{task}/{device}/{'-'.join(objectives)}"] = _problem_entry(joint, task, device, objectives)
     return problems
 
 

@@ -13,7 +13,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 
-from bench.space import BackboneGenotype, Config, backbone_neighbours, crossover, fusion_neighbours, sample_fusion
+from bench.space import (
+    BackboneGenotype,
+    Config,
+    PrecisionGenotype,
+    backbone_neighbours,
+    crossover,
+    fusion_neighbours,
+    sample_fusion,
+    sample_precision,
+)
 from searchers.base import Searcher
 from searchers.selection import survival_order
 
@@ -49,7 +58,8 @@ class TwoTierEvolution(Searcher):
         if not self._pairs:
             self._pairs = self._next_pairs()
         image, audio = self._pairs.pop(0)
-        self._inner = Config(self.problem.task, image, audio, sample_fusion(self.rng))
+        precision = sample_precision(self.rng) if self.problem.searches_precision else PrecisionGenotype()
+        self._inner = Config(self.problem.task, image, audio, sample_fusion(self.rng), precision)
         self._inner_left = self.inner_budget
 
     def _inner_candidate(self) -> Config:

@@ -40,7 +40,7 @@ def joint_targets(columns: pd.Index) -> list[Target]:
     targets = [
         Target("val_acc", "val_acc", 0.1), Target("test_acc", "test_acc", 0.1),
         Target("train_seconds", "train_seconds", 1.0), Target("params", "total_params", 1000.0),
-        Target("macs", "total_macs", 1e5),
+        Target("macs", "total_macs", 1e5), Target("bytes", "total_bytes", 1000.0),
     ]
     for board in ("tx2", "agx"):
         targets += [

@@ -45,6 +45,7 @@ from bench.space.operations import (
     fusion_neighbours,
     mutate,
     neighbours,
+    precision_neighbours,
     sample_backbone,
     sample_config,
     sample_fusion,
@@ -58,7 +59,7 @@ __all__ = [
     "BackboneGenotype", "CellGenotype", "Config", "FusionGenotype", "NodeGenotype", "PrecisionGenotype",
     "canonical_json", "parse_backbone", "parse_config", "parse_fusion", "parse_precision",
     "sample_backbone", "sample_config", "sample_fusion", "sample_precision", "enumerate_backbones",
-    "backbone_neighbours", "fusion_neighbours", "neighbours", "mutate", "crossover",
+    "backbone_neighbours", "fusion_neighbours", "precision_neighbours", "neighbours", "mutate", "crossover",
     "encode_ordinal", "decode_ordinal", "encode_onehot", "decode_onehot",
     "ordinal_feature_names", "onehot_feature_names", "ordinal_bounds",
 ]

@@ -116,25 +116,33 @@ def fusion_neighbours(f: FusionGenotype) -> list[FusionGenotype]:
     return list(dict.fromkeys(out))  # symmetric ops can make two edits equal
 
 
-def neighbours(config: Config) -> list[Config]:
-    """Configs one gene away in either backbone or in the fusion network."""
+def precision_neighbours(p: PrecisionGenotype) -> list[PrecisionGenotype]:
+    """Precision mixes one component away."""
+    current = p.to_dict()
+    return [PrecisionGenotype(**{**current, component: value}) for component in current for value in PRECISIONS if value != current[component]]
+
+
+def neighbours(config: Config, with_precision: bool = False) -> list[Config]:
+    """Configs one gene away in either backbone or in the fusion network (or, with ``with_precision``, in the precision tier)."""
     out = [replace(config, image=b) for b in backbone_neighbours(config.image)]
     out += [replace(config, audio=b) for b in backbone_neighbours(config.audio)]
     out += [replace(config, fusion=f) for f in fusion_neighbours(config.fusion)]
+    if with_precision:
+        out += [replace(config, precision=p) for p in precision_neighbours(config.precision)]
     return out
 
 
-def mutate(config: Config, rng: np.random.Generator) -> Config:
+def mutate(config: Config, rng: np.random.Generator, with_precision: bool = False) -> Config:
     """One random edit: a neighbour, or a resample of the cell or node count.
 
     Adding cells or nodes draws their new genes uniformly, so every config is
-    reachable by repeated mutation.
+    reachable by repeated mutation (within the precision tier too, with ``with_precision``).
     """
     if rng.random() < 0.15:
         fusion = _resize_fusion(config.fusion, rng)
         if fusion != config.fusion:
             return replace(config, fusion=fusion)
-    options = neighbours(config)
+    options = neighbours(config, with_precision)
     return options[int(rng.integers(len(options)))]
 
 

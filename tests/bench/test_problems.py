@@ -91,3 +91,11 @@ def test_stale_or_missing_problems_are_errors(tmp_path, joint):
     (task_dir / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(TableError, match="another joint table"):
         load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
+
+
+def test_precision_problem_only_with_quantised_rows(joint):
+    joint = joint.assign(total_bytes=[4000, 3000, 1000, 5000], image_precision="fp32", audio_precision="fp32", fusion_precision="fp32")
+    assert "soundmnist/model:horowitz45/acc-energy-bytes" not in build_problems(joint, "soundmnist")
+    joint.loc[2, "image_precision"] = "int8"
+    entry = build_problems(joint, "soundmnist")["soundmnist/model:horowitz45/acc-energy-bytes"]
+    assert entry["objectives"] == ["acc", "energy", "bytes"] and entry["directions"] == ["max", "min", "min"]

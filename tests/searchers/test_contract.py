@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from importlib import metadata
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from bench.benchmark import Observation
 from bench.errors import UnknownNameError
 from bench.problems import Problem
-from bench.space import encode_ordinal, parse_config
+from bench.space import PrecisionGenotype, encode_ordinal, parse_config
 from searchers import SEARCHERS, Searcher, get_searcher
 
 PROBLEM = Problem(
@@ -41,6 +42,28 @@ def _trajectory(name: str, seed: int, rounds: int = 4, batch: int = 5) -> list[s
 def test_same_seed_same_trajectory(name):
     assert _trajectory(name, 1) == _trajectory(name, 1)
     assert _trajectory(name, 1) != _trajectory(name, 2)
+
+
+@pytest.mark.parametrize("name", ["random", "nsga2", "two-tier"])
+def test_precision_problems_search_the_precision_tier(name):
+    problem = dataclasses.replace(PROBLEM, objectives=("acc", "bytes"), bounds=((90.0, 100.0), (0.0, 1e7)))
+    searcher = SEARCHERS[name]()
+    searcher.setup(problem, 0)
+    proposed = []
+    for _ in range(4):
+        configs = searcher.ask(10)
+        searcher.tell(configs, [Observation(c.id, {"acc": _observe(c).objectives["acc"], "bytes": 1e6}, 1.0, {}, False) for c in configs])
+        proposed += configs
+    assert any(c.precision != PrecisionGenotype() for c in proposed)
+    assert all(c.precision == PrecisionGenotype() for c in _configs_of(name, PROBLEM))
+
+
+def _configs_of(name: str, problem) -> list:
+    searcher = SEARCHERS[name]()
+    searcher.setup(problem, 0)
+    configs = searcher.ask(20)
+    searcher.tell(configs, [_observe(c) for c in configs])
+    return configs + searcher.ask(20)
 
 
 @pytest.mark.parametrize("name", sorted(SEARCHERS))
