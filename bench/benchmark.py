@@ -178,9 +178,10 @@ class Benchmark:
         """Objectives of many configs in one batched query (table rows and surrogate rows batched apart)."""
         parsed = [parse_config(c) for c in configs]
         ids = [c.id for c in parsed]
-        if self.mode == "table":
-            self._joint.rows(ids, self.task)  # raises NotInTableError for the first unknown config
-        in_table = np.array([self.mode != "surrogate" and i in self._joint.index for i in ids], dtype=bool)
+        if self.mode == "table":  # every config from the table: _from_table raises NotInTableError for an unknown one
+            in_table = np.ones(len(ids), dtype=bool)
+        else:
+            in_table = np.array([self.mode == "auto" and i in self._joint.index for i in ids], dtype=bool)
         values = {name: np.empty(len(ids)) for name in self.objectives}
         seconds = np.empty(len(ids))
         if in_table.any():

@@ -6,7 +6,9 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.errors import ConfigError, DataError, LutKeyError, UnknownNameError
 
@@ -112,18 +114,27 @@ def _cmd_sweep_merge(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_tables_export(args: argparse.Namespace) -> int:
+def _import_and_export(args: argparse.Namespace, change: Callable[[Any], None] | None = None) -> dict[str, int]:
+    """Import the committed result logs into the store, apply ``change`` to it, rewrite the logs, export the tables."""
     from bench.sweep.driver import default_store_path
     from bench.sweep.logs import import_logs, results_dir, write_logs
     from bench.sweep.store import ResultStore
     from bench.tables.export import export_tables
 
     store = ResultStore(Path(args.store) if args.store else default_store_path(args.task))
-    logs = results_dir(args.tables_dir, args.task)
-    import_logs(store, logs)
-    write_logs(store, logs)
-    counts = export_tables(store, args.task, args.tables_dir)
-    store.close()
+    try:
+        logs = results_dir(args.tables_dir, args.task)
+        import_logs(store, logs)
+        if change is not None:
+            change(store)
+        write_logs(store, logs)
+        return export_tables(store, args.task, args.tables_dir)
+    finally:
+        store.close()
+
+
+def _cmd_tables_export(args: argparse.Namespace) -> int:
+    counts = _import_and_export(args)
     for name, n in counts.items():
         print(f"{args.tables_dir}/{args.task}/{name}.parquet: {n} rows")
     return 0
@@ -131,22 +142,11 @@ def _cmd_tables_export(args: argparse.Namespace) -> int:
 
 def _cmd_tables_merge(args: argparse.Namespace) -> int:
     from bench.hardware.validate import read_result
-    from bench.sweep.driver import default_store_path
-    from bench.sweep.logs import import_logs, results_dir, write_logs
-    from bench.sweep.store import ResultStore
-    from bench.tables.export import export_tables
     from bench.tables.merge import merge_result
 
     result = read_result(Path(args.result))
-    store = ResultStore(Path(args.store) if args.store else default_store_path(args.task))
-    try:
-        logs = results_dir(args.tables_dir, args.task)
-        import_logs(store, logs)
-        added = merge_result(store, result, args.task)
-        write_logs(store, logs)
-        counts = export_tables(store, args.task, args.tables_dir)
-    finally:
-        store.close()
+    added: list[str] = []
+    counts = _import_and_export(args, lambda store: added.extend(merge_result(store, result, args.task)))
     print(f"added {added}" if added else f"{args.result} was already merged: nothing added")
     print(f"joint table: {counts.get('joint', 0)} rows; run mmnas problems build to publish problems for new devices")
     return 0
@@ -168,7 +168,11 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     joint = load_table(task_dir, "joint")
     table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed)
     table.to_csv(task_dir / "surrogate_report.csv", index=False)
-    text = markdown(table, f"Surrogate quality: {args.task} ({len(joint)} joint configs)")
+    from surrogates.fitted import joint_sha256
+
+    title = (f"Surrogate quality: {args.task} ({len(joint)} joint configs, joint table {joint_sha256(task_dir)[:12]}, "
+             f"split seed {args.seed}; every model fitted and scored by mmnas surrogates report)")
+    text = markdown(table, title)
     (task_dir / "surrogate_report.md").write_text(text)
     print(text, end="")
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from bench.leaderboard.plots import plot_anytime, plot_fronts
 from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markdown, score_logs, summary
 from bench.leaderboard.runner import RunSpec, run_many
+from bench.sweep.jobs import describe_host
 
 DEFAULT_PROBLEMS = ("soundmnist/lut:tx2/acc-lat-energy@table", "soundmnist/lut:tx2/acc-lat-energy@full")
 DEFAULT_SEARCHERS = ("random", "nsga2", "two-tier", "qlognehvi", "qlognparego")
@@ -41,6 +42,7 @@ def run_leaderboard(
     start = time.perf_counter()
     logs = run_many(specs, tables_dir, str(out_dir / "logs"), workers)
     wall = time.perf_counter() - start
+    host = describe_host()
     scores = score_logs(logs, tables_dir)
     budgets = sorted({b for b in (10, 25, 50, 100, 200, 500) if b < budget} | {budget})
     table = summary(scores, budgets)
@@ -52,7 +54,7 @@ def run_leaderboard(
     header = (
         f"# Leaderboard\n\n{len(searchers)} searchers x {seeds} seeds x {len(problems)} problems, budget {budget} "
         f"evaluations (the first {n_init} the same initial design for every searcher), {workers} processes with one "
-        f"thread each; {wall:.0f} s wall on {platform.machine()} ({platform.python_version()}). Hypervolume and IGD+ in "
+        f"thread each; {wall:.0f} s wall on {host['cpu']} ({host['logical_cpus']} CPUs, Python {platform.python_version()}). Hypervolume and IGD+ in "
         "each problem's fixed normalised space (reference point 1.1); log10 HV diff is to the problem's reference front "
         f"(exact for @table, best known for @full), {LOG_HV_FLOOR:.0f} once it is reached. Plots: " + ", ".join(p.name for p in pictures) + "."
     )

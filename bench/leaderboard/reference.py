@@ -20,8 +20,12 @@ from bench.problems import PROBLEMS_FILE, Problem, pareto_mask, problem_from_ent
 from bench.space import Config, parse_config, sample_config
 
 
+SEARCH = {"n_random": 10_000, "nsga2_runs": 2, "nsga2_evaluations": 2000}  # the defaults of best_known_front
+
+
 def best_known_front(
-    problem: Problem, tables_dir: str | Path, n_random: int = 10_000, nsga2_runs: int = 2, nsga2_evaluations: int = 2000,
+    problem: Problem, tables_dir: str | Path, n_random: int = SEARCH["n_random"], nsga2_runs: int = SEARCH["nsga2_runs"],
+    nsga2_evaluations: int = SEARCH["nsga2_evaluations"],
 ) -> list[tuple[str, list[float]]]:
     """(config id, raw objective values) of the non-dominated configs found."""
     from searchers import NSGA2
@@ -37,7 +41,7 @@ def best_known_front(
         return observations
 
     evaluate([sample_config(rng, problem.task) for _ in range(n_random)])
-    evaluate([_config_of(problem, i, tables_dir) for i, _ in problem.table_front])
+    evaluate(_table_configs(problem, tables_dir))
     for seed in range(nsga2_runs):
         searcher = NSGA2(population_size=50)
         searcher.setup(problem, seed)
@@ -51,11 +55,12 @@ def best_known_front(
     return [(ids[i], [float(v) for v in values[i]]) for i in np.flatnonzero(keep)[order]]
 
 
-def _config_of(problem: Problem, config_id: str, tables_dir: str | Path) -> Config:
+def _table_configs(problem: Problem, tables_dir: str | Path) -> list[Config]:
+    """The configs of the problem's table front (the joint table read once)."""
     from bench.tables.manifest import load_table
 
-    joint = load_table(Path(tables_dir) / problem.task, "joint")
-    return parse_config(joint.loc[joint["config_id"] == config_id, "config_json"].iloc[0])
+    joint = load_table(Path(tables_dir) / problem.task, "joint").set_index("config_id")
+    return [parse_config(joint.at[config_id, "config_json"]) for config_id, _ in problem.table_front]
 
 
 def add_full_fronts(task_dir: Path, **search: Any) -> dict[str, int]:
@@ -66,7 +71,7 @@ def add_full_fronts(task_dir: Path, **search: Any) -> dict[str, int]:
     for name, entry in doc["problems"].items():
         problem = problem_from_entry(name, entry, "full")
         entry["full_front"] = [[i, v] for i, v in best_known_front(problem, task_dir.parent, **search)]
-        entry["full_front_search"] = {"n_random": 10_000, "nsga2_runs": 2, "nsga2_evaluations": 2000, **search}
+        entry["full_front_search"] = {**SEARCH, **search}
         sizes[name] = len(entry["full_front"])
     path.write_text(json.dumps(doc, indent=1) + "\n")
     return sizes
