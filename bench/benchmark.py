@@ -4,8 +4,12 @@ Three modes:
 
 * ``table``: exact answers from ``tables/<task>/joint.parquet``; a config that is not in
   the table is an error (:class:`NotInTableError`).
-* ``surrogate``: every answer from the release's fitted surrogates
-  (``tables/<task>/surrogates/``, see :mod:`surrogates.fitted`).
+* ``surrogate``: accuracy, training seconds and measured latency from the release's
+  fitted surrogates (``tables/<task>/surrogates/``, see :mod:`surrogates.fitted`); the
+  static costs (params, MACs, bytes, ``model:horowitz45`` energy, LUT latency and energy)
+  computed exactly from the backbone tables and the fusion network's parts
+  (:mod:`bench.hardware.static_costs`; LUT columns need the look-up tables installed,
+  else they fall back to their surrogates).
 * ``auto``: the table for the configs it holds, the surrogates for the others; each
   observation says which (``from_table``) and carries the provenance of every value.
 
@@ -149,13 +153,23 @@ class Benchmark:
             for name in self.objectives
         }
         self._models: dict[str, Any] = {}
+        self._computed: dict[str, str] = {}  # objective -> static-cost column computed exactly off the table
         if mode != "table":
+            from bench.hardware.static_costs import StaticCosts
             from surrogates.fitted import joint_sha256, load_fitted
 
-            columns = {**self._columns, "seconds": "train_seconds"}
+            self._static = StaticCosts(self._task_dir, task)
+            self._computed = {
+                name: column.removeprefix("total_")
+                for name, column in self._columns.items()
+                if column.removeprefix("total_") in self._static.columns
+            }
+            columns = {name: c for name, c in {**self._columns, "seconds": "train_seconds"}.items() if name not in self._computed}
             self._models = {name: load_fitted(self._task_dir, column, surrogate) for name, column in columns.items()}
             self._surrogate_provenance = {
-                name: f"surrogate:{surrogate} of {self._columns[name]} fitted on {task} joint table "
+                name: f"computed:{task} {self._columns[name]} = backbone tables + fusion parts ({device}), exact"
+                if name in self._computed
+                else f"surrogate:{surrogate} of {self._columns[name]} fitted on {task} joint table "
                 f"{joint_sha256(self._task_dir)[:12]} ({device})"
                 for name in self.objectives
             }
@@ -215,7 +229,11 @@ class Benchmark:
 
     def _from_surrogates(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
         X = encode_ordinal(configs)
+        totals = self._static.totals(configs) if self._computed else {}
         for name in self.objectives:
+            if name in self._computed:
+                values[name][where] = totals[self._computed[name]]
+                continue
             model = self._models[name]
             low, high = _ACCURACY_RANGE if name in ("acc", "test_acc") else _COST_RANGE
             if self.noisy and name in ("acc", "test_acc"):

@@ -153,9 +153,12 @@ def _cmd_tables_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_tables_report(args: argparse.Namespace) -> int:
-    from bench.tables.report import tables_report
+    if args.precision:
+        from bench.tables.precision_report import precision_report as report
+    else:
+        from bench.tables.report import tables_report as report
 
-    print(tables_report(Path(args.tables_dir) / args.task), end="")
+    print(report(Path(args.tables_dir) / args.task), end="")
     return 0
 
 
@@ -164,9 +167,14 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     from surrogates.quality import markdown, quality_table
     from bench.tables import load_table
 
+    from bench.hardware.static_costs import StaticCosts
+    from bench.space import parse_config
+
     task_dir = Path(args.tables_dir) / args.task
     joint = load_table(task_dir, "joint")
-    table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed)
+    static = StaticCosts(task_dir, args.task)
+    exact = {f"total_{c}": v for c, v in static.totals([parse_config(t) for t in joint["config_json"]]).items() if c in static.columns}
+    table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed, exact=exact)
     table.to_csv(task_dir / "surrogate_report.csv", index=False)
     from surrogates.fitted import joint_sha256
 
@@ -280,6 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = tables.add_parser("report", help="summary of the committed tables")
     report.add_argument("--task", default="soundmnist")
     report.add_argument("--tables-dir", default="tables")
+    report.add_argument(
+        "--precision", action="store_true", help="per precision mix: best multimodal vs best unimodal at the same bytes"
+    )
     report.set_defaults(func=_cmd_tables_report)
 
     models = ["xgboost-quantile", "xgboost-ensemble", "exact-gp"]

@@ -5,7 +5,8 @@ second at batch sizes 1, 100 and 10,000 of:
 
 * ``Benchmark`` in table mode (table rows) and in surrogate mode with the release's
   fitted XGBoost and GP surrogates (new configs; three objectives per query, encoding
-  included);
+  included: accuracy and training seconds from the surrogates, latency and energy
+  computed exactly);
 * the bare accuracy surrogates on pre-encoded rows (one objective).
 
 A benchmark, not a test: run it on an idle machine and quote the figures with the host.
@@ -15,7 +16,12 @@ Usage: python scripts/bench_queries.py [--tables-dir tables] [--repeats 2000] [-
 
 from __future__ import annotations
 
-import argparse
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # one thread, BLAS included
+    os.environ[_variable] = "1"
+
+import argparse  # noqa: E402 (after the thread settings, which must precede numpy's import)
 import platform
 import sys
 import time

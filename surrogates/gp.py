@@ -4,6 +4,12 @@ Inputs are normalised to the unit cube and targets standardised inside the model
 hyper-parameters are fitted by maximising the exact marginal likelihood. The saved form
 is the training data plus the fitted hyper-parameters, so loading needs no refit and
 gives identical predictions.
+
+Prediction does not go through BoTorch's posterior (about 1.4 ms per call whatever the
+batch): the Cholesky factor of the training covariance and the weights ``K^-1 (y - c)``
+are computed once in numpy, and a query costs one kernel row and one triangular solve.
+It is the posterior of the latent function, as BoTorch's default posterior is (the test
+suite checks them against each other).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.linalg import cho_solve, cholesky, solve_triangular
 
 from surrogates.base import Surrogate
 
@@ -63,18 +70,11 @@ class ExactGP(Surrogate):
         return self
 
     def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-        import torch
-
         self._check_fitted()
-        X = torch.as_tensor(self._check_X(X), dtype=torch.float64)
-        means, stds = [], []
-        with torch.no_grad():
-            for chunk in torch.split(X, PREDICT_CHUNK):  # bounded memory: the posterior of n rows is O(n * n_train)
-                posterior = self.model_.posterior(chunk)
-                means.append(posterior.mean.squeeze(-1).numpy())
-                stds.append(posterior.variance.clamp_min(0).sqrt().squeeze(-1).numpy())
-        mean, std = np.concatenate(means), np.concatenate(stds)
-        return (mean, std) if return_std else mean
+        X = self._check_X(X)
+        chunks = [self.predictor_.predict(X[b : b + PREDICT_CHUNK], return_std) for b in range(0, len(X), PREDICT_CHUNK)]
+        mean = np.concatenate([m for m, _ in chunks])  # chunks bound memory: their kernel rows are O(chunk * n_train)
+        return (mean, np.concatenate([s for _, s in chunks])) if return_std else mean
 
     def _state(self) -> dict[str, Any]:
         return {
@@ -91,3 +91,43 @@ class ExactGP(Surrogate):
         self.model_.load_state_dict({k: torch.as_tensor(v, dtype=torch.float64) for k, v in state["hyperparameters"].items()})
         self.model_.eval()
         self.train_X_, self.train_y_, self.n_features_ = X, y, X.shape[1]
+        self.predictor_ = _RBFPredictor(self.model_, X, y)
+
+
+class _RBFPredictor:
+    """The numpy form of a fitted ``SingleTaskGP`` with an RBF kernel: transforms, hyper-parameters,
+    Cholesky factor of the training covariance and weights ``K^-1 (y - c)``."""
+
+    def __init__(self, model: Any, X: np.ndarray, y: np.ndarray) -> None:
+        if type(model.covar_module).__name__ != "RBFKernel":
+            raise TypeError(f"ExactGP's predictor expects an RBF kernel, the model has {type(model.covar_module).__name__}")
+        self.x_offset = model.input_transform.offset.detach().numpy().ravel()
+        self.x_scale = model.input_transform.coefficient.detach().numpy().ravel()
+        self.lengthscale = model.covar_module.lengthscale.detach().numpy().ravel()
+        self.y_offset = float(model.outcome_transform.means.squeeze())
+        self.y_scale = float(model.outcome_transform.stdvs.squeeze())
+        self.constant = float(model.mean_module.constant.detach())
+        noise = float(model.likelihood.noise.detach().squeeze())
+        self.Z = self.scaled(X)
+        K = np.exp(-0.5 * _squared_distances(self.Z, self.Z)) + noise * np.eye(len(X))
+        self.cholesky = cholesky(K, lower=True, check_finite=False)
+        standardised = (y - self.y_offset) / self.y_scale
+        self.weights = cho_solve((self.cholesky, True), standardised - self.constant, check_finite=False)
+
+    def scaled(self, X: np.ndarray) -> np.ndarray:
+        """Inputs normalised as the model's input transform does, divided by the lengthscales."""
+        return (X - self.x_offset) / self.x_scale / self.lengthscale
+
+    def predict(self, X: np.ndarray, return_std: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """Posterior mean (and standard deviation) of the latent function at ``X``, in target units."""
+        K = np.exp(-0.5 * _squared_distances(self.scaled(X), self.Z))
+        mean = (self.constant + K @ self.weights) * self.y_scale + self.y_offset
+        if not return_std:
+            return mean, None
+        v = solve_triangular(self.cholesky, K.T, lower=True, check_finite=False)
+        return mean, np.sqrt(np.clip(1.0 - np.sum(v * v, axis=0), 0.0, None)) * self.y_scale
+
+
+def _squared_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Pairwise squared Euclidean distances between the rows of ``A`` and ``B``."""
+    return np.clip(np.sum(A * A, axis=1)[:, None] + np.sum(B * B, axis=1)[None, :] - 2.0 * A @ B.T, 0.0, None)

@@ -8,13 +8,15 @@ Splits of the joint table:
 Metrics: R2, MAE, Kendall tau, sparse Kendall tau (true and predicted values rounded to
 the target's resolution first, as in NAS-Bench-301), Spearman, and the coverage of the
 68 % / 95 % predictive intervals. The noise ceiling of accuracy is the same metrics
-between two training seeds of the same configs.
+between two training seeds of the same configs. Static costs that ``Benchmark`` computes
+exactly off the table (:mod:`bench.hardware.static_costs`) get a ``computed-exact`` row
+per split too: those values scored on the same held-out configs.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,8 +103,12 @@ def noise_ceiling(joint: pd.DataFrame, target: Target) -> dict[str, float] | Non
     return {key: float(np.nanmean([p[key] for p in pairs])) for key in pairs[0]} if pairs else None
 
 
-def quality_table(joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]], seed: int = 0) -> pd.DataFrame:
-    """One row per target x model x split (plus noise-ceiling rows for accuracy)."""
+def quality_table(
+    joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]], seed: int = 0, exact: Mapping[str, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """One row per target x model x split (plus noise-ceiling rows for accuracy, and ``computed-exact``
+    rows for the table columns in ``exact``: column -> values computed for every row of ``joint``)."""
+    exact = exact or {}
     X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
     rows = []
     for target in joint_targets(joint.columns):
@@ -115,8 +121,10 @@ def quality_table(joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]
             train, test = train[valid[train]], test[valid[test]]
             if len(train) < 2 or len(test) < 2:
                 continue
-            for name, make in models.items():
-                mean, std = make().fit(X[train], y[train]).predict(X[test], return_std=True)
+            predictions = {name: make().fit(X[train], y[train]).predict(X[test], return_std=True) for name, make in models.items()}
+            if target.column in exact:
+                predictions["computed-exact"] = (exact[target.column][test], None)
+            for name, (mean, std) in predictions.items():
                 rows.append(
                     {"target": target.name, "model": name, "split": split, "n_train": len(train), "n_test": len(test),
                      **metrics(y[test], mean, std, target.resolution)}

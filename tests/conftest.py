@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers import synthetic_joint, write_tables
+from tests.helpers import synthetic_joint, write_release_tables
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,7 @@ def release(tmp_path_factory):
     joint = synthetic_joint([sample_config(rng) for _ in range(60)])
     tables = tmp_path_factory.mktemp("tables")
     task_dir = tables / "soundmnist"
-    write_tables(task_dir, {"joint": joint})
+    write_release_tables(task_dir, joint)
     fit_release(task_dir, joint, {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=30)})
     write_problems(task_dir, joint, "soundmnist")
     add_full_fronts(task_dir, n_random=300, nsga2_runs=1, nsga2_evaluations=200)

@@ -101,8 +101,11 @@ class LutDevice:
     def fusion_cost(self, config: Config) -> Cost:
         """Cost of the fusion network of ``config`` (one entry per fusion node)."""
         fusion = build_fusion(config)
-        pooled = [torch.zeros(1, c, skeleton.FUSION_LENGTH) for c in fusion.feature_channels]
-        return self._sum(model_layer_keys(fusion, [pooled]), self._fusion_table, self._fusion_path)
+        return self.price_fusion_part(fusion, [[torch.zeros(1, c, skeleton.FUSION_LENGTH) for c in fusion.feature_channels]])
+
+    def price_fusion_part(self, module: nn.Module, inputs: list) -> Cost:
+        """Cost of the fusion operators that run in ``module(*inputs)`` (a fusion network or one operator)."""
+        return self._sum(model_layer_keys(module, inputs), self._fusion_table, self._fusion_path)
 
     def cost(self, config: Config) -> ModelCost:
         """Whole-model and per-component cost (the whole is the sum of the components)."""

@@ -25,9 +25,9 @@ import torch
 from bench.data import TaskData, load_task
 from bench.errors import DataError
 from bench.hardware.analytical import PROVENANCE as HOROWITZ
-from bench.hardware.analytical import energy_mj, traffic
 from bench.hardware.lut import BOARDS, LutDevice
 from bench.hardware.measure import TimingSettings, host_slug, measure_chunk
+from bench.hardware.static_costs import static_figures
 from bench.models import Backbone, ElasticBackbone, MultimodalNet, build_fusion, skeleton
 from bench.models.quantize import CALIBRATION_BATCHES, WEIGHT_BITS, component_bytes, quantise_component
 from bench.space import parse_backbone, parse_config
@@ -50,10 +50,10 @@ def _inputs(modality: str) -> list[torch.Tensor]:
 
 
 def _static(model: torch.nn.Module, inputs: list, precision: str = "fp32") -> dict[str, Any]:
-    counts = traffic(model, inputs)
-    out = {"params": counts["weights"], "macs": counts["macs"], HOROWITZ: {"energy_mj": energy_mj(counts, precision)}}
+    figures = static_figures(model, inputs, precision)
+    out = {"params": figures["params"], "macs": figures["macs"], HOROWITZ: {"energy_mj": figures["horowitz45_energy_mj"]}}
     if precision != "fp32":  # at fp32 the bytes are 4 per parameter, derived at export
-        out["bytes"] = component_bytes(model, precision)
+        out["bytes"] = figures["bytes"]
     return out
 
 

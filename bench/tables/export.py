@@ -36,6 +36,8 @@ COST_SOURCES = {
 PROVENANCE = {  # first matching key wins
     "_acc_int": "subnet with inherited weights, post-training quantised to that precision (bench.models.quantize), "
     "calibrated on training batches; validation / test split",
+    "_acc_before_quantisation": "trained here: the fusion network's float accuracy before it was quantised to its "
+    "precision (mean over seeds; the config's own accuracy is the quantised one's)",
     "bytes": "exact bytes of the parameters stored at that precision (bench.models.quantize.component_bytes)",
     "lut_tx2_": "lut:tx2 - sum of Harmonic-NAS per-layer tables measured on Jetson TX2 (Ghebriout et al., ACML 2023); "
     "fp32 only: missing for quantised components and their totals",
@@ -57,7 +59,8 @@ IDENTITY_COLUMNS = {
 }
 
 
-def _static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
+def static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
+    """Table columns (``prefix`` + name) of one component's static figures from ``joint_static`` / ``backbone_static``."""
     row = {f"{prefix}params": static["params"], f"{prefix}macs": static["macs"], f"{prefix}bytes": static.get("bytes", 4 * static["params"])}
     for device, column in COST_SOURCES.items():  # None (a LUT has no figure at that precision) -> missing
         for quantity in ("latency_ms", "energy_mj"):
@@ -120,7 +123,7 @@ def backbone_frame(
             {
                 "backbone_id": g.id, "ks": list(g.ks), "e": list(g.e), "d": g.d,
                 "config_json": json.dumps(g.to_dict(), sort_keys=True),
-                **_static_columns("", row["result"]),
+                **static_columns("", row["result"]),
                 "val_acc": acc.get("val_acc", np.nan), "test_acc": acc.get("test_acc", np.nan),
                 **quantised.get(g.id, {}),
                 **measured.get(("backbone", modality, g.id), {}),
@@ -162,8 +165,11 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
         row["val_acc"] = float(np.mean(row["val_acc_seeds"]))
         row["test_acc"] = float(np.mean(row["test_acc_seeds"]))
         row["train_seconds"] = float(np.mean(row["train_seconds_seeds"]))
+        for key in ("val_acc_before_quantisation", "test_acc_before_quantisation"):  # quantised fusion networks only
+            if all(key in r for r in ordered):
+                row[key] = float(np.mean([r[key] for r in ordered]))
         for component in ("image", "audio", "fusion", "total"):
-            row.update(_static_columns(f"{component}_", static[config_id][component]))
+            row.update(static_columns(f"{component}_", static[config_id][component]))
         row.update(measured.get(("joint", config_id), {}))
         records.append(row)
     return _frame(records, "config_id")

@@ -13,7 +13,7 @@ from bench.space import sample_config
 from bench.tables.manifest import TableError
 from surrogates import VersionMismatchError, XGBoostQuantile
 from surrogates.fitted import SURROGATES_DIR, fit_release, load_fitted
-from tests.helpers import synthetic_joint, write_tables
+from tests.helpers import synthetic_joint, write_release_tables
 
 N_TABLE = 40
 
@@ -23,7 +23,7 @@ def release(tmp_path_factory):
     rng = np.random.default_rng(0)
     configs = [sample_config(rng) for _ in range(N_TABLE)]
     tables = tmp_path_factory.mktemp("tables")
-    write_tables(tables / "soundmnist", {"joint": synthetic_joint(configs)})
+    write_release_tables(tables / "soundmnist", synthetic_joint(configs))
     fit_release(tables / "soundmnist", synthetic_joint(configs), {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=30)})
     return tables, configs
 
@@ -47,7 +47,18 @@ def test_auto_mode_uses_the_table_first(release):
     new = sample_config(np.random.default_rng(2))
     inside, outside = auto.evaluate_many([configs[3], new])
     assert inside.from_table and inside.objectives == table.evaluate(configs[3]).objectives
-    assert not outside.from_table and outside.provenance["lat"].startswith("surrogate:")
+    assert not outside.from_table and outside.provenance["acc"].startswith("surrogate:")
+    assert outside.provenance["lat"].startswith("computed:soundmnist total_lut_tx2_latency_ms")
+
+
+def test_static_costs_off_the_table_are_computed_not_learned(release):
+    tables, configs = release
+    objectives = ("lat", "energy", "params", "macs")
+    surrogate = Benchmark(device="lut:tx2", objectives=objectives, mode="surrogate", tables_dir=tables)
+    table = Benchmark(device="lut:tx2", objectives=objectives, mode="table", tables_dir=tables)
+    for off, on in zip(surrogate.evaluate_many(configs[:5]), table.evaluate_many(configs[:5])):
+        assert not off.from_table and off.objectives == pytest.approx(on.objectives, rel=1e-12)
+        assert all(p.endswith("exact") for p in off.provenance.values())
 
 
 def test_noisy_surrogate_draws_are_seeded(release):
@@ -69,7 +80,7 @@ def test_missing_model_stale_and_corrupt_files_are_refused(release, tmp_path):
     with pytest.raises(UnknownNameError, match="no fitted 'exact-gp' surrogate of 'val_acc'"):
         Benchmark(mode="surrogate", tables_dir=tables, surrogate="exact-gp")
     task_dir = tmp_path / "soundmnist"
-    write_tables(task_dir, {"joint": synthetic_joint(configs[:30])})
+    write_release_tables(task_dir, synthetic_joint(configs[:30]))
     (task_dir / SURROGATES_DIR).mkdir()
     with pytest.raises(TableError, match="run mmnas surrogates fit"):
         Benchmark(mode="auto", tables_dir=tmp_path)

@@ -89,3 +89,16 @@ def test_gp_is_uncertain_away_from_its_data():
     _, near = model.predict(X[:5], return_std=True)
     _, far = model.predict(X[:5] + 10.0, return_std=True)
     assert (far > near).all()
+
+
+def test_gp_predictor_equals_botorch_posterior():
+    import torch
+
+    X, y = _data(60)
+    model = SURROGATES["exact-gp"]().fit(X, y)
+    query = np.vstack([X[:10], _data(30, seed=1)[0] + 0.5])
+    mean, std = model.predict(query, return_std=True)
+    with torch.no_grad():
+        posterior = model.model_.posterior(torch.as_tensor(query, dtype=torch.float64))
+    np.testing.assert_allclose(mean, posterior.mean.squeeze(-1).numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(std, posterior.variance.clamp_min(0).sqrt().squeeze(-1).numpy(), rtol=1e-7, atol=1e-9)

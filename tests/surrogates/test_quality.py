@@ -80,3 +80,14 @@ def test_quality_table_rows(joint):
     random_split = table[(table["split"] == "random-80/20") & (table["target"] == "lut:tx2/latency_ms")].iloc[0]
     assert random_split["n_train"] == 48 and random_split["n_test"] == 12
     assert random_split["kendall_tau"] > 0.5
+
+
+def test_exact_columns_get_computed_rows_scored_on_the_same_split(joint):
+    column = "total_lut_tx2_latency_ms"
+    exact = {column: joint[column].to_numpy() + np.where(np.arange(len(joint)) % 2 == 0, 0.0, 1.0)}
+    table = quality_table(joint, {"xgboost": lambda: XGBoostEnsemble(n_members=2, n_estimators=20)}, exact=exact)
+    computed = table[table["model"] == "computed-exact"]
+    assert set(computed["target"]) == {"lut:tx2/latency_ms"}
+    row = computed[computed["split"] == "random-80/20"].iloc[0]
+    test = splits(joint)["random-80/20"][1]
+    assert row["n_test"] == len(test) and row["mae"] == pytest.approx(np.mean(np.arange(len(joint))[test] % 2))

@@ -1,0 +1,123 @@
+"""``mmnas tables report --precision``: does multimodal beat unimodal at the same size, per precision mix?
+
+TinyM2Net's claim is that a small multimodal net stays more accurate than a unimodal
+one even with mixed 8/4-bit weights. For every precision mix (image / audio / fusion) in
+the joint table this report takes the best multimodal config (by mean validation
+accuracy; its test accuracy is quoted) and, at the same budget of parameter bytes, the
+best backbone of each modality alone at that modality's precision (backbone tables;
+subnets with inherited weights). Energies are ``model:horowitz45`` estimates at each
+component's precision. It also gives the accuracy lost from fp32 to int8 to int4.
+Accuracies never measured (no quantised backbone rows yet) are reported as missing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from bench.hardware.static_costs import static_figures
+from bench.models import Backbone, skeleton
+from bench.space import parse_backbone
+from bench.tables.manifest import load_table
+
+PRECISIONS = ("fp32", "int8", "int4")
+_MIX = ["image_precision", "audio_precision", "fusion_precision"]
+
+
+def _backbone_columns(precision: str) -> dict[str, str]:
+    """Backbone-table columns of accuracy and bytes at ``precision``."""
+    if precision == "fp32":
+        return {"val": "val_acc", "test": "test_acc", "bytes": "bytes"}
+    return {"val": f"val_acc_{precision}", "test": f"test_acc_{precision}", "bytes": f"bytes_{precision}"}
+
+
+def _backbone_energy(config_json: str, modality: str, precision: str) -> float:
+    x = torch.zeros(1, *skeleton.INPUT_SHAPES[modality])
+    genotype = parse_backbone(json.loads(config_json), f"{modality} backbone")
+    return static_figures(Backbone(genotype), [x], precision)["horowitz45_energy_mj"]
+
+
+def best_unimodal(backbones: pd.DataFrame, modality: str, precision: str, max_bytes: float) -> dict[str, float] | None:
+    """The backbone with the best validation accuracy at ``precision`` within ``max_bytes`` (None if none measured)."""
+    columns = _backbone_columns(precision)
+    if columns["val"] not in backbones:
+        return None
+    fits = backbones[(backbones[columns["bytes"]] <= max_bytes) & backbones[columns["val"]].notna()]
+    if not len(fits):
+        return None
+    row = fits.sort_values([columns["val"], columns["bytes"]], ascending=[False, True]).iloc[0]
+    return {
+        "val_acc": float(row[columns["val"]]), "test_acc": float(row[columns["test"]]), "bytes": float(row[columns["bytes"]]),
+        "energy_mj": _backbone_energy(row["config_json"], modality, precision),
+    }
+
+
+def _cell(best: dict[str, float] | None) -> str:
+    if best is None:
+        return "not measured | | |"
+    return f"{best['test_acc']:.2f} | {best['bytes'] / 1e3:.0f} | {best['energy_mj']:.3f} |"
+
+
+def _mix_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[str]:
+    lines = [
+        "| precision mix (image/audio/fusion) | configs | multimodal test % | kB | mJ | image-only test % | kB | mJ "
+        "| audio-only test % | kB | mJ | multimodal better? |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for mix, rows in joint.groupby(_MIX, sort=False):
+        best = rows.sort_values(["val_acc", "total_bytes"], ascending=[False, True]).iloc[0]
+        budget = float(best["total_bytes"])
+        alone = {m: best_unimodal(backbones[m], m, p, budget) for m, p in zip(("image", "audio"), mix[:2])}
+        measured = [a["test_acc"] for a in alone.values() if a is not None]
+        verdict = ("yes" if best["test_acc"] > max(measured) else "no") if len(measured) == 2 else "unknown"
+        lines.append(
+            f"| {'/'.join(mix)} | {len(rows)} | {best['test_acc']:.2f} | {budget / 1e3:.0f} | {best['total_horowitz45_energy_mj']:.3f} | "
+            f"{_cell(alone['image'])} {_cell(alone['audio'])} {verdict} |"
+        )
+    return lines
+
+
+def _accuracy_lost(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[str]:
+    lines = ["| what | precision | n | median val acc % | median loss vs fp32 (pct points) | worst loss |", "|---|---|---|---|---|---|"]
+    for modality, frame in backbones.items():
+        for precision in PRECISIONS:
+            column = _backbone_columns(precision)["val"]
+            if column not in frame:
+                lines.append(f"| {modality} backbones | {precision} | 0 | not measured | | |")
+                continue
+            rows = frame.dropna(subset=[column, "val_acc"])
+            loss = rows["val_acc"] - rows[column]
+            lines.append(
+                f"| {modality} backbones | {precision} | {len(rows)} | {rows[column].median():.2f} | {loss.median():.2f} | {loss.max():.2f} |"
+            )
+    if "val_acc_before_quantisation" in joint:
+        for precision in PRECISIONS[1:]:
+            rows = joint[joint["fusion_precision"] == precision].dropna(subset=["val_acc_before_quantisation"])
+            if len(rows):
+                loss = rows["val_acc_before_quantisation"] - rows["val_acc"]
+                lines.append(
+                    f"| fusion network (same training) | {precision} | {len(rows)} | {rows['val_acc'].median():.2f} | "
+                    f"{loss.median():.2f} | {loss.max():.2f} |"
+                )
+    return lines
+
+
+def precision_report(task_dir: str | Path) -> str:
+    """Markdown: per precision mix, best multimodal vs best unimodal at the same bytes; accuracy lost to quantisation."""
+    task_dir = Path(task_dir)
+    joint = load_table(task_dir, "joint")
+    backbones = {m: load_table(task_dir, f"backbones_{m}") for m in ("image", "audio")}
+    mixes = joint.groupby(_MIX).ngroups
+    out = [
+        f"# Precision report: {task_dir.name} ({len(joint)} joint configs in {mixes} precision mixes)", "",
+        "Best multimodal config per mix (by mean val accuracy; test accuracy quoted) against the best single backbone "
+        "of each modality at the same precision with at most the same parameter bytes (by val accuracy). "
+        "Energy: model:horowitz45 (analytical estimate).", "",
+        *_mix_rows(joint, backbones), "",
+        "## Accuracy lost to quantisation", "",
+        *_accuracy_lost(joint, backbones),
+    ]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,55 @@
+"""Exact static costs off the table equal the sweep's own figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.hardware.static_costs import COLUMNS, LUT_COLUMNS, StaticCosts
+from bench.space import parse_config, sample_config
+from bench.sweep.jobs import JobContext
+from bench.sweep.kinds import joint_static
+from bench.tables.export import static_columns
+from tests.helpers import COMMITTED
+
+
+@pytest.fixture(scope="module")
+def static() -> StaticCosts:
+    return StaticCosts(COMMITTED)
+
+
+def test_every_committed_joint_row_is_reproduced(static):
+    joint = pd.read_parquet(COMMITTED / "joint.parquet")
+    totals = static.totals([parse_config(c) for c in joint["config_json"]])
+    for column in COLUMNS:
+        np.testing.assert_allclose(totals[column], joint[f"total_{column}"].to_numpy(float), rtol=1e-12, err_msg=column)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_configs_of_every_precision_match_joint_static(static, seed):
+    config = sample_config(np.random.default_rng(seed), with_precision=seed > 0)
+    row = static_columns("total_", joint_static({"config": config.to_dict(), "task": "soundmnist"}, JobContext())["total"])
+    totals = static.totals([config])
+    for column in COLUMNS:
+        expected = row[f"total_{column}"]
+        if expected is None or (isinstance(expected, float) and np.isnan(expected)):
+            assert np.isnan(totals[column][0]), column
+        else:
+            assert totals[column][0] == pytest.approx(expected, rel=1e-12), column
+
+
+def test_quantised_configs_have_no_lut_figures(static):
+    rng = np.random.default_rng(7)
+    config = next(c for c in (sample_config(rng, with_precision=True) for _ in range(100)) if c.precision.fusion == "int8")
+    fp32 = sample_config(rng)
+    totals = static.totals([config, fp32])
+    assert all(np.isnan(totals[c][0]) for c in LUT_COLUMNS)
+    assert all(np.isfinite(totals[c][1]) for c in LUT_COLUMNS)  # in the same batch, after the quantised parts
+    assert totals["bytes"][0] < 4 * totals["params"][0]
+
+
+def test_without_the_luts_only_the_lut_columns_are_left_out(tmp_path):
+    static = StaticCosts(COMMITTED, lut_dir=tmp_path)
+    assert static.columns == tuple(c for c in COLUMNS if c not in LUT_COLUMNS)
+    assert "not found: set MMNAS_LUT_DIR" in static.missing
