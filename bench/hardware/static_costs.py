@@ -145,19 +145,30 @@ class StaticCosts:
     def _part_row(self, kind: str, channels: int, precision: str) -> np.ndarray:
         """Static figures of one fusion part. Only fusion operators are priced by the LUTs (0 for the others),
         and at fp32 only (NaN otherwise)."""
-        width, length = skeleton.FUSION_CHANNELS, skeleton.FUSION_LENGTH
         lut = np.zeros(len(LUT_COLUMNS))
-        if kind == "input":
-            module, inputs = FusionInput(channels), [torch.zeros(1, channels, length)]
-        elif kind == "cell":
-            module, inputs = nn.LayerNorm([width, length]), [torch.zeros(1, width, length)]
-        elif kind == "head":
-            module, inputs = _Head(), [torch.zeros(1, 2 * width, length)]
-        else:
-            module, inputs = FUSION_OP_CLASSES[kind](width, length), [torch.zeros(1, width, length)] * 2
+        if kind in FUSION_OP_CLASSES:
+            module, inputs = _part_module(kind, channels)
             costs = [device.price_fusion_part(module, inputs) for device in self._luts]
             lut = np.array([v for c in costs for v in (c.latency_ms, c.energy_mj)]) if costs and precision == "fp32" else _NONE
-        return _row(static_figures(module, inputs, precision), lut)
+        return _row(_part_figures(kind, channels, precision), lut)
+
+
+def _part_module(kind: str, channels: int) -> tuple[nn.Module, list[torch.Tensor]]:
+    """A fresh fusion part and its batch-1 inputs: a reshape layer ('input'), a cell's norm, the head, or an operator."""
+    width, length = skeleton.FUSION_CHANNELS, skeleton.FUSION_LENGTH
+    if kind == "input":
+        return FusionInput(channels), [torch.zeros(1, channels, length)]
+    if kind == "cell":
+        return nn.LayerNorm([width, length]), [torch.zeros(1, width, length)]
+    if kind == "head":
+        return _Head(), [torch.zeros(1, 2 * width, length)]
+    return FUSION_OP_CLASSES[kind](width, length), [torch.zeros(1, width, length)] * 2
+
+
+@lru_cache(maxsize=None)
+def _part_figures(kind: str, channels: int, precision: str) -> dict[str, float]:
+    """:func:`static_figures` of one fusion part (shared by every :class:`StaticCosts` of the process)."""
+    return static_figures(*_part_module(kind, channels), precision)
 
 
 @lru_cache(maxsize=4096)

@@ -176,7 +176,7 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
 
 
 # Release artefacts derived from the tables after export; each pins the joint table's sha256 itself.
-DERIVED = ("surrogates/", "leaderboard/", "problems.json", "surrogate_report.", "tables_report.")
+DERIVED = ("surrogates/", "leaderboard/", "problems.json", "surrogate_report.", "tables_report.", "precision_report.")
 
 
 def _frame(records: list[dict[str, Any]], key: str) -> pd.DataFrame:

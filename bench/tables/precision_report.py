@@ -21,7 +21,7 @@ import torch
 from bench.hardware.static_costs import static_figures
 from bench.models import Backbone, skeleton
 from bench.space import parse_backbone
-from bench.tables.manifest import load_table
+from bench.tables.manifest import load_table, read_manifest
 
 PRECISIONS = ("fp32", "int8", "int4")
 _MIX = ["image_precision", "audio_precision", "fusion_precision"]
@@ -112,7 +112,8 @@ def precision_report(task_dir: str | Path) -> str:
     backbones = {m: load_table(task_dir, f"backbones_{m}") for m in ("image", "audio")}
     mixes = joint.groupby(_MIX).ngroups
     out = [
-        f"# Precision report: {task_dir.name} ({len(joint)} joint configs in {mixes} precision mixes)", "",
+        f"# Precision report: {task_dir.name} ({len(joint)} joint configs in {mixes} precision mixes, "
+        f"joint table {read_manifest(task_dir)['files']['joint.parquet']['sha256'][:12]})", "",
         "Best multimodal config per mix (by mean val accuracy; test accuracy quoted) against the best single backbone "
         "of each modality at the same precision with at most the same parameter bytes (by val accuracy). "
         "Energy: model:horowitz45 (analytical estimate).", "",
