@@ -174,7 +174,7 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     joint = load_table(task_dir, "joint")
     static = StaticCosts(task_dir, args.task)
     exact = {f"total_{c}": v for c, v in static.totals([parse_config(t) for t in joint["config_json"]]).items() if c in static.columns}
-    table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed, exact=exact)
+    table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed, exact=exact, workers=args.workers)
     table.to_csv(task_dir / "surrogate_report.csv", index=False)
     from surrogates.fitted import joint_sha256
 
@@ -299,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--task", default="soundmnist")
     quality.add_argument("--tables-dir", default="tables")
     quality.add_argument("--seed", type=int, default=0)
+    quality.add_argument("--workers", type=int, default=2, help="parallel processes (one thread each), one target at a time")
     quality.add_argument("--models", nargs="+", default=["xgboost-quantile", "xgboost-ensemble", "exact-gp"], choices=models)
     quality.set_defaults(func=_cmd_surrogates_report)
     fit = surrogates.add_parser("fit", help="fit the release's surrogates on the whole joint table; save them beside it")

@@ -104,32 +104,54 @@ def noise_ceiling(joint: pd.DataFrame, target: Target) -> dict[str, float] | Non
 
 
 def quality_table(
-    joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]], seed: int = 0, exact: Mapping[str, np.ndarray] | None = None
+    joint: pd.DataFrame,
+    models: dict[str, Callable[[], Surrogate]],
+    seed: int = 0,
+    exact: Mapping[str, np.ndarray] | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per target x model x split (plus noise-ceiling rows for accuracy, and ``computed-exact``
-    rows for the table columns in ``exact``: column -> values computed for every row of ``joint``)."""
+    rows for the table columns in ``exact``: column -> values computed for every row of ``joint``).
+
+    With ``workers`` > 1 the targets are scored in that many single-thread processes (``models``
+    must then be picklable, e.g. surrogate classes); the rows are the same.
+    """
     exact = exact or {}
     X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
+    jobs = [(joint, X, target, models, seed, exact.get(target.column)) for target in joint_targets(joint.columns)]
+    if workers > 1:
+        from bench.parallel import single_thread_pool
+
+        with single_thread_pool(workers) as pool:
+            per_target = list(pool.map(_target_rows, *zip(*jobs)))
+    else:
+        per_target = [_target_rows(*job) for job in jobs]
+    return pd.DataFrame([row for rows in per_target for row in rows])
+
+
+def _target_rows(
+    joint: pd.DataFrame, X: np.ndarray, target: Target, models: dict[str, Callable[[], Surrogate]], seed: int,
+    exact: np.ndarray | None,
+) -> list[dict]:
+    y = joint[target.column].to_numpy(dtype=float)
+    valid = np.isfinite(y)
     rows = []
-    for target in joint_targets(joint.columns):
-        y = joint[target.column].to_numpy(dtype=float)
-        valid = np.isfinite(y)
-        ceiling = noise_ceiling(joint, target)
-        if ceiling is not None:
-            rows.append({"target": target.name, "model": "seed-to-seed", "split": "all", "n_train": 0, "n_test": len(y), **ceiling})
-        for split, (train, test) in splits(joint, seed).items():
-            train, test = train[valid[train]], test[valid[test]]
-            if len(train) < 2 or len(test) < 2:
-                continue
-            predictions = {name: make().fit(X[train], y[train]).predict(X[test], return_std=True) for name, make in models.items()}
-            if target.column in exact:
-                predictions["computed-exact"] = (exact[target.column][test], None)
-            for name, (mean, std) in predictions.items():
-                rows.append(
-                    {"target": target.name, "model": name, "split": split, "n_train": len(train), "n_test": len(test),
-                     **metrics(y[test], mean, std, target.resolution)}
-                )
-    return pd.DataFrame(rows)
+    ceiling = noise_ceiling(joint, target)
+    if ceiling is not None:
+        rows.append({"target": target.name, "model": "seed-to-seed", "split": "all", "n_train": 0, "n_test": len(y), **ceiling})
+    for split, (train, test) in splits(joint, seed).items():
+        train, test = train[valid[train]], test[valid[test]]
+        if len(train) < 2 or len(test) < 2:
+            continue
+        predictions = {name: make().fit(X[train], y[train]).predict(X[test], return_std=True) for name, make in models.items()}
+        if exact is not None:
+            predictions["computed-exact"] = (exact[test], None)
+        for name, (mean, std) in predictions.items():
+            rows.append(
+                {"target": target.name, "model": name, "split": split, "n_train": len(train), "n_test": len(test),
+                 **metrics(y[test], mean, std, target.resolution)}
+            )
+    return rows
 
 
 def markdown(table: pd.DataFrame, title: str) -> str:

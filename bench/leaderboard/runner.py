@@ -11,10 +11,8 @@ processes with one thread each.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.parallel import one_thread, single_thread_pool
 from bench.problems import Problem, load_problem
 from bench.space import Config, sample_config
 
@@ -101,21 +100,12 @@ def run_one(spec: RunSpec, tables_dir: str, log_dir: str) -> Path:
     return path
 
 
-def _one_thread() -> None:
-    os.environ["OMP_NUM_THREADS"] = "1"
-    import torch
-
-    torch.set_num_threads(1)
-
-
 def run_many(specs: Sequence[RunSpec], tables_dir: str, log_dir: str, workers: int = 2) -> list[Path]:
     """Run ``specs`` in ``workers`` processes with one thread each (in this process when ``workers`` is 1)."""
     if workers <= 1:
-        _one_thread()
+        one_thread()
         return [run_one(spec, tables_dir, log_dir) for spec in specs]
-    import multiprocessing
-
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as pool:
+    with single_thread_pool(workers) as pool:
         futures = [pool.submit(run_one, spec, tables_dir, log_dir) for spec in specs]
         return [f.result() for f in futures]
 

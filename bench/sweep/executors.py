@@ -11,11 +11,11 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from bench.parallel import single_thread_pool
 from bench.sweep.jobs import JobContext, JobSpec, execute, job_kind
 
 
@@ -34,12 +34,6 @@ class Executor(Protocol):
     """Runs jobs pulled lazily from ``jobs``; yields one :class:`Outcome` per job."""
 
     def run(self, jobs: Iterator[JobSpec], context: JobContext) -> Iterator[Outcome]: ...
-
-
-def _single_thread() -> None:
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def _execute_safely(spec: JobSpec, context: JobContext) -> Outcome:
@@ -65,8 +59,7 @@ class LocalPoolExecutor:
         self.n_workers = n_workers
 
     def run(self, jobs: Iterator[JobSpec], context: JobContext) -> Iterator[Outcome]:
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(self.n_workers, mp_context=ctx, initializer=_single_thread) as pool:
+        with single_thread_pool(self.n_workers) as pool:
             in_flight: set[cf.Future] = set()
             for spec in jobs:
                 in_flight.add(pool.submit(_execute_safely, spec, context))

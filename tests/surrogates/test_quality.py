@@ -91,3 +91,12 @@ def test_exact_columns_get_computed_rows_scored_on_the_same_split(joint):
     row = computed[computed["split"] == "random-80/20"].iloc[0]
     test = splits(joint)["random-80/20"][1]
     assert row["n_test"] == len(test) and row["mae"] == pytest.approx(np.mean(np.arange(len(joint))[test] % 2))
+
+
+def test_parallel_scoring_gives_the_same_rows(joint):
+    from surrogates import XGBoostQuantile
+
+    models = {"xgboost-quantile": XGBoostQuantile}
+    serial = quality_table(joint, models)
+    parallel = quality_table(joint, models, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
