@@ -100,3 +100,21 @@ def test_parallel_scoring_gives_the_same_rows(joint):
     serial = quality_table(joint, models)
     parallel = quality_table(joint, models, workers=2)
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_targets_summary_judges_the_model_benchmark_uses():
+    from surrogates.quality import targets_summary
+
+    def row(target, model, split, tau, r2):
+        return {"target": target, "model": model, "split": split, "kendall_tau": tau, "r2": r2}
+
+    table = pd.DataFrame([
+        row("val_acc", "seed-to-seed", "all", 0.80, 0.9), row("val_acc", "xgb", "random-80/20", 0.75, 0.6),
+        row("val_acc", "xgb", "ood-cells=1", 0.5, 0.2), row("val_acc", "xgb", "ood-deepest", 0.5, 0.7),
+        row("lut:tx2/latency_ms", "xgb", "random-80/20", 0.90, 0.9), row("lut:tx2/latency_ms", "xgb", "ood-cells=1", 0.9, 0.9),
+        row("lut:tx2/latency_ms", "computed-exact", "random-80/20", 1.0, 1.0),
+        row("lut:tx2/latency_ms", "computed-exact", "ood-cells=1", 1.0, 1.0),
+    ])
+    lines = targets_summary(table, "xgb")
+    assert lines[2] == "| val_acc | xgb | 0.750 not met | 0.85 | 94% met | 0.200 (ood-cells=1) | not met |"
+    assert lines[3] == "| lut:tx2/latency_ms | computed-exact | 1.000 met | 0.98 | - | 1.000 (ood-cells=1) | met |"
