@@ -9,7 +9,7 @@ and the head (DESIGN.md sections 3 and 5). So:
   a quantised backbone is built once and counted (cached);
 * each fusion part is built once per (part, precision) and counted; a config sums them.
 
-The results equal the sweep's ``joint_static`` figures (``tests/test_static_costs.py``
+The results equal the sweep's ``joint_static`` figures (``tests/bench/test_static_costs.py``
 checks this on random configs of every precision), at tens of microseconds per config.
 LUT figures exist for fp32 components only; a config with a quantised component gets
 no LUT total (NaN), never a scaled one. The fusion operators' LUT entries are read from
@@ -31,11 +31,11 @@ from bench.errors import DataError
 from bench.hardware.analytical import energy_mj, traffic
 from bench.hardware.lut import BOARDS, LutDevice
 from bench.models import Backbone, skeleton
-from bench.models.fusion import FusionInput
+from bench.models.fusion import FusionInput, used_fusion_inputs
 from bench.models.fusion_ops import FUSION_OP_CLASSES
 from bench.models.quantize import component_bytes
-from bench.space import BackboneGenotype, Config, FusionGenotype
-from bench.tables.manifest import load_table
+from bench.space import BackboneGenotype, Config
+from bench.tables.backbone_lookup import BackboneLookup
 
 LUT_COLUMNS = tuple(f"lut_{board}_{what}" for board in BOARDS for what in ("latency_ms", "energy_mj"))
 COLUMNS = ("params", "macs", "bytes", "horowitz45_energy_mj", *LUT_COLUMNS)
@@ -55,13 +55,6 @@ def static_figures(model: nn.Module, inputs: Sequence, precision: str = "fp32") 
     }
 
 
-def used_fusion_inputs(fusion: FusionGenotype, n_inputs: int) -> list[int]:
-    """Indices of the ``n_inputs`` backbone features that get a reshape layer: read by a cell or the head."""
-    n_states = n_inputs + fusion.n_cells
-    used = {i for cell in fusion.cells for i in cell.inputs} | {n_states - 2, n_states - 1}
-    return sorted(i for i in used if i < n_inputs)
-
-
 class _Head(nn.Module):
     """The fusion head as :class:`bench.models.fusion.FusionNetwork` runs it: LayerNorm, ReLU, flatten, linear."""
 
@@ -79,7 +72,7 @@ class StaticCosts:
     """Exact static costs of joint configs of one task.
 
     Args:
-        task_dir: folder of the task's committed tables (the backbone tables are read).
+        task_dir: folder of the task's committed tables (the backbone tables are read; :attr:`backbones`).
         task: task name (for the LUT family).
         lut_dir: folder of the Harmonic-NAS look-up tables (default ``MMNAS_LUT_DIR``).
     """
@@ -92,12 +85,8 @@ class StaticCosts:
             self._luts, self.missing = [], f"LUT columns not computed: {err}"
         self.columns = COLUMNS if self._luts else tuple(c for c in COLUMNS if c not in LUT_COLUMNS)
         """The columns :meth:`totals` answers exactly."""
-        self._backbone_rows: dict[str, tuple[dict[tuple, int], np.ndarray]] = {}
-        for modality in skeleton.INPUT_SHAPES:
-            frame = load_table(task_dir, f"backbones_{modality}")
-            keys = zip(map(tuple, frame["ks"]), map(tuple, frame["e"]), frame["d"])
-            index = {(tuple(map(int, ks)), tuple(map(int, e)), int(d)): n for n, (ks, e, d) in enumerate(keys)}
-            self._backbone_rows[modality] = (index, frame[list(COLUMNS)].to_numpy(dtype=float))
+        self.backbones = BackboneLookup(task_dir)
+        self._backbone_values = {m: f[list(COLUMNS)].to_numpy(dtype=float) for m, f in self.backbones.frames.items()}
         self._part_index: dict[tuple[str, int, str], int] = {}
         self._part_rows: list[np.ndarray] = []
 
@@ -122,8 +111,7 @@ class StaticCosts:
     def _backbone(self, genotype: BackboneGenotype, modality: str, precision: str) -> np.ndarray:
         if precision != "fp32":
             return _quantised_backbone(genotype, modality, precision)
-        index, values = self._backbone_rows[modality]
-        return values[index[genotype.ks, genotype.e, genotype.d]]
+        return self._backbone_values[modality][self.backbones.row(genotype, modality)]
 
     def _fusion_parts(self, config: Config) -> list[int]:
         """Part indices of the fusion network of ``config``, one per part instance."""
