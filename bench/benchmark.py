@@ -156,7 +156,7 @@ class Benchmark:
         self._computed: dict[str, str] = {}  # objective -> static-cost column computed exactly off the table
         if mode != "table":
             from bench.hardware.static_costs import StaticCosts
-            from surrogates.fitted import baseline_of, joint_sha256, load_fitted
+            from surrogates.fitted import joint_sha256, load_fitted
 
             self._static = StaticCosts(self._task_dir, task)
             self._computed = {
@@ -166,15 +166,11 @@ class Benchmark:
             }
             columns = {name: c for name, c in {**self._columns, "seconds": "train_seconds"}.items() if name not in self._computed}
             self._models = {name: load_fitted(self._task_dir, column, surrogate) for name, column in columns.items()}
-            self._baselines = {  # objective -> column whose backbone sum is added to the surrogate's prediction
-                name: column for name, column in columns.items() if baseline_of(self._task_dir, column, surrogate)
-            }
             self._surrogate_provenance = {
                 name: f"computed:{task} {self._columns[name]} = backbone tables + fusion parts ({device}), exact"
                 if name in self._computed
-                else f"surrogate:{surrogate} of {self._columns[name]}"
-                + (" over its backbones' measured sum (backbone tables)" if name in self._baselines else "")
-                + f" fitted on {task} joint table {joint_sha256(self._task_dir)[:12]} ({device})"
+                else f"surrogate:{surrogate} of {self._columns[name]} fitted on {task} joint table "
+                f"{joint_sha256(self._task_dir)[:12]} ({device})"
                 for name in self.objectives
             }
 
@@ -245,8 +241,6 @@ class Benchmark:
                 mean = mean + std * self._rng.standard_normal(len(mean))
             else:
                 mean = model.predict(X)
-            if name in self._baselines:
-                mean = mean + self._static.backbones.backbone_sum(configs, self._baselines[name])
             values[name][where] = np.clip(mean, low, high)
         seconds[where] = np.clip(self._models["seconds"].predict(X), *_COST_RANGE)
 

@@ -164,7 +164,6 @@ def _cmd_tables_report(args: argparse.Namespace) -> int:
 
 def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     from surrogates import SURROGATES
-    from surrogates.fitted import backbone_baselines
     from surrogates.quality import markdown, quality_table
     from bench.tables import load_table
 
@@ -175,10 +174,7 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     joint = load_table(task_dir, "joint")
     static = StaticCosts(task_dir, args.task)
     exact = {f"total_{c}": v for c, v in static.totals([parse_config(t) for t in joint["config_json"]]).items() if c in static.columns}
-    baselines = backbone_baselines(joint, static.backbones)
-    table = quality_table(
-        joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed, exact=exact, baselines=baselines, workers=args.workers
-    )
+    table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed, exact=exact, workers=args.workers)
     table.to_csv(task_dir / "surrogate_report.csv", index=False)
     from surrogates.fitted import joint_sha256
 
@@ -192,14 +188,12 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
 
 def _cmd_surrogates_fit(args: argparse.Namespace) -> int:
     from surrogates import SURROGATES
-    from bench.tables.backbone_lookup import BackboneLookup
-    from surrogates.fitted import backbone_baselines, fit_release
+    from surrogates.fitted import fit_release
     from bench.tables import load_table
 
     task_dir = Path(args.tables_dir) / args.task
     joint = load_table(task_dir, "joint")
-    baselines = backbone_baselines(joint, BackboneLookup(task_dir))
-    index = fit_release(task_dir, joint, {name: SURROGATES[name] for name in args.models}, baselines)
+    index = fit_release(task_dir, joint, {name: SURROGATES[name] for name in args.models})
     targets = json.loads(index.read_text())["targets"]
     print(f"fitted {len(targets)} targets x {args.models} on {len(joint)} joint configs -> {index.parent}")
     return 0

@@ -5,18 +5,12 @@
 and ``index.json`` listing them with their sha256 and the sha256 of the joint table they
 were fitted on. :func:`load_fitted` checks both, so a corrupt file or a surrogate of
 another table version is refused instead of silently answering.
-
-Whole-model measured latency is learned over an exact baseline: the measured latencies of
-its image and audio backbones, which the backbone tables hold for every backbone (timed on
-the same host). The surrogate predicts the rest (fusion network, pooling, overheads);
-the index marks such targets with ``"baseline": "backbone_sum"`` and
-:func:`baseline_of` tells a caller to add the backbones' sum back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +19,6 @@ import pandas as pd
 
 from bench.errors import UnknownNameError
 from bench.space import encode_ordinal, parse_config
-from bench.tables.backbone_lookup import BackboneLookup
 from bench.tables.manifest import TableError, read_manifest, sha256_of
 from surrogates.base import Surrogate, VersionMismatchError
 from surrogates.quality import joint_targets
@@ -33,19 +26,6 @@ from surrogates.quality import joint_targets
 SURROGATES_DIR = "surrogates"
 INDEX = "index.json"
 ENCODING = "ordinal"
-BACKBONE_SUM = "backbone_sum"
-
-
-def backbone_baselines(joint: pd.DataFrame, backbones: BackboneLookup) -> dict[str, np.ndarray]:
-    """Target column -> exact baseline per joint row (image plus audio backbone value), for the measured-latency
-    targets whose column the backbone tables hold for every backbone."""
-    complete = backbones.complete_columns()
-    columns = [t.column for t in joint_targets(joint.columns) if t.column.startswith("measured_") and t.column in complete]
-    if not columns:
-        return {}
-    configs = [parse_config(text) for text in joint["config_json"]]
-    return {column: backbones.backbone_sum(configs, column) for column in columns}
-
 
 def joint_sha256(task_dir: Path) -> str:
     """sha256 of the joint table in ``task_dir``'s manifest."""
@@ -55,21 +35,14 @@ def joint_sha256(task_dir: Path) -> str:
     return entry["sha256"]
 
 
-def fit_release(
-    task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]], baselines: Mapping[str, np.ndarray] | None = None
-) -> Path:
-    """Fit every target x model on all finite rows of ``joint``; write the files and the index.
-
-    ``baselines`` (from :func:`backbone_baselines`): target column -> exact backbone sum per row; those
-    targets are fitted on what the backbones leave over.
-    """
+def fit_release(task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]]) -> Path:
+    """Fit every target x model on all finite rows of ``joint``; write the files and the index."""
     sha = joint_sha256(task_dir)
     out = task_dir / SURROGATES_DIR
     X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
-    baselines = baselines or {}
     entries: dict[str, dict[str, Any]] = {}
     for target in joint_targets(joint.columns):
-        y = joint[target.column].to_numpy(dtype=float) - baselines.get(target.column, 0.0)
+        y = joint[target.column].to_numpy(dtype=float)
         rows = np.isfinite(y)
         for make in models.values():
             model = make().fit(X[rows], y[rows])
@@ -77,7 +50,6 @@ def fit_release(
             model.save(path, table_sha256=sha)
             entries.setdefault(target.column, {})[model.format_name] = {
                 "file": path.name, "sha256": sha256_of(path), "n_train": int(rows.sum()), "params": model.get_params(),
-                **({"baseline": BACKBONE_SUM} if target.column in baselines else {}),
             }
     index = {"table_sha256": sha, "encoding": ENCODING, "n_joint_rows": len(joint), "targets": entries}
     (out / INDEX).write_text(json.dumps(index, indent=1) + "\n")
@@ -115,7 +87,3 @@ def load_fitted(task_dir: Path, column: str, model: str) -> Surrogate:
         raise TableError(f"surrogate file {path} is missing or does not match its sha256 in {INDEX}: corrupt or edited")
     return load_surrogate(path, index["table_sha256"])
 
-
-def baseline_of(task_dir: Path, column: str, model: str) -> str | None:
-    """``"backbone_sum"`` if the fitted ``model`` of ``column`` predicts only what its backbones leave over."""
-    return read_index(task_dir)["targets"].get(column, {}).get(model, {}).get("baseline")

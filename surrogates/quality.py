@@ -108,25 +108,17 @@ def quality_table(
     models: dict[str, Callable[[], Surrogate]],
     seed: int = 0,
     exact: Mapping[str, np.ndarray] | None = None,
-    baselines: Mapping[str, np.ndarray] | None = None,
     workers: int = 1,
 ) -> pd.DataFrame:
     """One row per target x model x split (plus noise-ceiling rows for accuracy, and ``computed-exact``
     rows for the table columns in ``exact``: column -> values computed for every row of ``joint``).
 
-    For the columns in ``baselines`` (column -> exact backbone sum per row) every model is also
-    fitted to what the baseline leaves over and scored with the baseline added back
-    (``<model>+backbones``), as the release fits them.
-
     With ``workers`` > 1 the targets are scored in that many single-thread processes (``models``
     must then be picklable, e.g. surrogate classes); the rows are the same.
     """
-    exact, baselines = exact or {}, baselines or {}
+    exact = exact or {}
     X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
-    jobs = [
-        (joint, X, target, models, seed, exact.get(target.column), baselines.get(target.column))
-        for target in joint_targets(joint.columns)
-    ]
+    jobs = [(joint, X, target, models, seed, exact.get(target.column)) for target in joint_targets(joint.columns)]
     if workers > 1:
         from bench.parallel import single_thread_pool
 
@@ -139,7 +131,7 @@ def quality_table(
 
 def _target_rows(
     joint: pd.DataFrame, X: np.ndarray, target: Target, models: dict[str, Callable[[], Surrogate]], seed: int,
-    exact: np.ndarray | None, baseline: np.ndarray | None,
+    exact: np.ndarray | None,
 ) -> list[dict]:
     y = joint[target.column].to_numpy(dtype=float)
     valid = np.isfinite(y)
@@ -152,10 +144,6 @@ def _target_rows(
         if len(train) < 2 or len(test) < 2:
             continue
         predictions = {name: make().fit(X[train], y[train]).predict(X[test], return_std=True) for name, make in models.items()}
-        if baseline is not None:
-            for name, make in models.items():
-                mean, std = make().fit(X[train], y[train] - baseline[train]).predict(X[test], return_std=True)
-                predictions[f"{name}+backbones"] = (mean + baseline[test], std)
         if exact is not None:
             predictions["computed-exact"] = (exact[test], None)
         for name, (mean, std) in predictions.items():
@@ -178,14 +166,12 @@ def _tau_target(name: str) -> float | None:
 
 def targets_summary(table: pd.DataFrame, default_model: str) -> list[str]:
     """Markdown rows: per target, the model ``Benchmark`` answers with off the table (``computed-exact``
-    where present, else ``default_model`` over its backbone baseline where it has one, else
-    ``default_model``), its random-split tau and worst out-of-distribution R2, against the targets."""
+    where present, else ``default_model``), its random-split tau and worst out-of-distribution R2,
+    against the targets."""
     lines = ["| target | answered by | tau (random 80/20) | tau target | share of seed-to-seed tau | worst OOD R2 (split) | OOD R2 > 0.5 |",
              "|---|---|---|---|---|---|---|"]
     for name, rows in table.groupby("target", sort=False):
-        model = next(
-            (m for m in ("computed-exact", f"{default_model}+backbones") if (rows["model"] == m).any()), default_model
-        )
+        model = "computed-exact" if (rows["model"] == "computed-exact").any() else default_model
         own = rows[rows["model"] == model]
         random_split = own[own["split"] == "random-80/20"]
         if not len(random_split):

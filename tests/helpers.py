@@ -26,14 +26,10 @@ def write_tables(task_dir, frames):
     (task_dir / "manifest.json").write_text(json.dumps({"schema_version": 1, "files": files}))
 
 
-def committed_backbones() -> dict[str, pd.DataFrame]:
-    """The committed backbone tables by table name (``backbones_image``, ``backbones_audio``)."""
-    return {f"backbones_{m}": pd.read_parquet(COMMITTED / f"backbones_{m}.parquet") for m in ("image", "audio")}
-
-
-def write_release_tables(task_dir, joint: pd.DataFrame, backbones: dict[str, pd.DataFrame] | None = None) -> None:
-    """``joint`` plus backbone tables (default: the committed ones), as an export writes them."""
-    write_tables(task_dir, {"joint": joint, **(backbones or committed_backbones())})
+def write_release_tables(task_dir, joint: pd.DataFrame) -> None:
+    """``joint`` plus the committed backbone tables, as an export writes them."""
+    backbones = {f"backbones_{m}": pd.read_parquet(COMMITTED / f"backbones_{m}.parquet") for m in ("image", "audio")}
+    write_tables(task_dir, {"joint": joint, **backbones})
 
 
 @lru_cache(maxsize=1)

@@ -96,31 +96,3 @@ def test_missing_model_stale_and_corrupt_files_are_refused(release, tmp_path):
     with pytest.raises(TableError, match="does not match its sha256"):
         load_fitted(task_dir, "val_acc", "xgboost-quantile")
 
-
-def test_measured_latency_is_learned_over_its_backbones(tmp_path):
-    from bench.tables.backbone_lookup import BackboneLookup
-    from surrogates.fitted import backbone_baselines
-    from tests.helpers import committed_backbones
-
-    column = "measured_host_a_latency_ms"
-    backbones = committed_backbones()
-    for frame in backbones.values():  # a synthetic per-backbone latency: 1 ms per block plus kernel sizes
-        frame[column] = frame["d"] + frame["ks"].map(lambda ks: sum(ks) / 100)
-    rng = np.random.default_rng(4)
-    configs = [sample_config(rng) for _ in range(N_TABLE)]
-    joint = synthetic_joint(configs)
-    task_dir = tmp_path / "soundmnist"
-    write_release_tables(task_dir, joint, backbones)
-    lookup = BackboneLookup(task_dir)
-    joint[column] = lookup.backbone_sum(configs, column) + 2.0  # the fusion network and overheads: 2 ms
-    write_release_tables(tmp_path / "release" / "soundmnist", joint, backbones)
-    task_dir = tmp_path / "release" / "soundmnist"
-    baselines = backbone_baselines(joint, lookup)
-    assert list(baselines) == [column]
-    fit_release(task_dir, joint, {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=30)}, baselines)
-    bench = Benchmark(device="measured:host-a", objectives=("lat",), mode="surrogate", tables_dir=tmp_path / "release")
-    new = [sample_config(np.random.default_rng(s)) for s in range(5, 10)]
-    observations = bench.evaluate_many(new)
-    expected = lookup.backbone_sum(new, column) + 2.0
-    assert [o.objectives["lat"] for o in observations] == pytest.approx(expected, abs=0.05)
-    assert "over its backbones' measured sum" in observations[0].provenance["lat"]
