@@ -155,15 +155,13 @@ class Benchmark:
         self._models: dict[str, Any] = {}
         self._computed: dict[str, str] = {}  # objective -> static-cost column computed exactly off the table
         if mode != "table":
-            from bench.hardware.static_costs import StaticCosts
+            from bench.hardware.static_costs import COLUMNS, StaticCosts
             from surrogates.fitted import joint_sha256, load_fitted
 
-            self._static = StaticCosts(self._task_dir, task)
-            self._computed = {
-                name: column.removeprefix("total_")
-                for name, column in self._columns.items()
-                if column.removeprefix("total_") in self._static.columns
-            }
+            static = {name: c.removeprefix("total_") for name, c in self._columns.items() if c.removeprefix("total_") in COLUMNS}
+            if static:  # the backbone tables and LUTs are read only when some objective is a static cost
+                self._static = StaticCosts(self._task_dir, task)
+                self._computed = {name: column for name, column in static.items() if column in self._static.columns}
             columns = {name: c for name, c in {**self._columns, "seconds": "train_seconds"}.items() if name not in self._computed}
             self._models = {name: load_fitted(self._task_dir, column, surrogate) for name, column in columns.items()}
             self._surrogate_provenance = {

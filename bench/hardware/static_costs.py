@@ -160,9 +160,13 @@ def _part_figures(kind: str, channels: int, precision: str) -> dict[str, float]:
 
 
 @lru_cache(maxsize=4096)
+def backbone_figures(genotype: BackboneGenotype, modality: str, precision: str) -> dict[str, float]:
+    """:func:`static_figures` of one backbone built alone at batch 1 (cached)."""
+    return static_figures(Backbone(genotype), [torch.zeros(1, *skeleton.INPUT_SHAPES[modality])], precision)
+
+
 def _quantised_backbone(genotype: BackboneGenotype, modality: str, precision: str) -> np.ndarray:
-    x = torch.zeros(1, *skeleton.INPUT_SHAPES[modality])
-    return _row(static_figures(Backbone(genotype), [x], precision), _NONE)
+    return _row(backbone_figures(genotype, modality, precision), _NONE)
 
 
 def _row(figures: dict[str, float], lut: np.ndarray) -> np.ndarray:

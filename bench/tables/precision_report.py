@@ -16,10 +16,8 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import torch
 
-from bench.hardware.static_costs import static_figures
-from bench.models import Backbone, skeleton
+from bench.hardware.static_costs import backbone_figures
 from bench.space import parse_backbone
 from bench.tables.manifest import load_table, read_manifest
 
@@ -35,9 +33,8 @@ def _backbone_columns(precision: str) -> dict[str, str]:
 
 
 def _backbone_energy(config_json: str, modality: str, precision: str) -> float:
-    x = torch.zeros(1, *skeleton.INPUT_SHAPES[modality])
     genotype = parse_backbone(json.loads(config_json), f"{modality} backbone")
-    return static_figures(Backbone(genotype), [x], precision)["horowitz45_energy_mj"]
+    return backbone_figures(genotype, modality, precision)["horowitz45_energy_mj"]
 
 
 def best_unimodal(backbones: pd.DataFrame, modality: str, precision: str, max_bytes: float) -> dict[str, float] | None:
