@@ -33,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from bench.errors import UnknownNameError
-from bench.space import Config, encode_ordinal, parse_backbone, parse_config
+from bench.errors import ConfigError, UnknownNameError
+from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
+from bench.tables.columns import PRECISION_COLUMNS
 from bench.tables.manifest import load_table
 
 MODES = ("table", "surrogate", "auto")
@@ -164,6 +165,7 @@ class Benchmark:
                 self._computed = {name: column for name, column in static.items() if column in self._static.columns}
             columns = {name: c for name, c in {**self._columns, "seconds": "train_seconds"}.items() if name not in self._computed}
             self._models = {name: load_fitted(self._task_dir, column, surrogate) for name, column in columns.items()}
+            self._measured_at = {column: _measured_precisions(joint, column) for column in columns.values()}
             self._surrogate_provenance = {
                 name: f"computed:{task} {self._columns[name]} = backbone tables + fusion parts ({device}), exact"
                 if name in self._computed
@@ -226,6 +228,7 @@ class Benchmark:
         seconds[where] = [self._train_seconds[r][p] for r, p in zip(rows, picks)]
 
     def _from_surrogates(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
+        self._check_measured_precisions(configs)
         X = encode_ordinal(configs)
         totals = self._static.totals(configs) if self._computed else {}
         for name in self.objectives:
@@ -242,6 +245,17 @@ class Benchmark:
             values[name][where] = np.clip(mean, low, high)
         seconds[where] = np.clip(self._models["seconds"].predict(X), *_COST_RANGE)
 
+    def _check_measured_precisions(self, configs: list[Config]) -> None:
+        """Refuse a config with a component at a precision its surrogates never saw a value at (no extrapolation)."""
+        for column, measured in self._measured_at.items():
+            for config in configs:
+                unseen = [f"{c} at {p}" for c, p in config.precision.to_dict().items() if p not in measured[c]]
+                if unseen:
+                    raise ConfigError(
+                        f"config {config.id}: the table has no {column} of any config with {unseen[0]} ({self.device}), "
+                        "so its surrogate would invent one; see the problem's precisions"
+                    )
+
     def evaluate_backbone(self, modality: str, backbone: Mapping[str, Any]) -> Observation:
         """Objectives of one backbone alone (unimodal accuracy with inherited weights)."""
         if modality not in self._backbones:
@@ -257,6 +271,14 @@ class Benchmark:
             provenance=dict(self._provenance),
             from_table=True,
         )
+
+
+def _measured_precisions(joint: Any, column: str) -> dict[str, set[str]]:
+    """Per component, the precisions of the rows that have a value in ``column`` (fp32 for a table without precisions)."""
+    if not set(PRECISION_COLUMNS) <= set(joint.columns):
+        return {c: {"fp32"} for c in COMPONENTS}
+    rows = joint[np.isfinite(joint[column].to_numpy(dtype=float))]
+    return {c: set(rows[f"{c}_precision"]) for c in COMPONENTS}
 
 
 class _Table:

@@ -19,6 +19,10 @@ class UnknownNameError(ValueError):
     """An unknown registry name (device, task, example) was asked for."""
 
 
+class NoKernelError(ValueError):
+    """A runtime has no kernel for what a config asks (e.g. int4 convolution); its latency is missing, never guessed."""
+
+
 class LutKeyError(LookupError):
     """A layer has no entry in a hardware look-up table; never guessed."""
 

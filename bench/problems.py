@@ -27,15 +27,19 @@ import pandas as pd
 
 from bench.benchmark import OBJECTIVES, Benchmark, objective_columns
 from bench.errors import UnknownNameError
-from bench.space import Config, parse_config
-from bench.tables.columns import measured_hosts
+from bench.space import FP32_ONLY, PRECISIONS, Config, parse_config
+from bench.tables.columns import PRECISION_COLUMNS, measured_hosts
 from bench.tables.manifest import TableError, read_manifest
 
 PROBLEMS_FILE = "problems.json"
 REF_POINT = 1.1
 VARIANTS = ("table", "full")
 # device kind -> objective sets published for it; sets with "bytes" search the precision tier too
-_OBJECTIVE_SETS = {"lut": [("acc", "lat", "energy")], "model": [("acc", "energy"), ("acc", "energy", "bytes")], "measured": [("acc", "lat")]}
+_OBJECTIVE_SETS = {
+    "lut": [("acc", "lat", "energy")],
+    "model": [("acc", "energy"), ("acc", "energy", "bytes")],
+    "measured": [("acc", "lat"), ("acc", "lat", "bytes")],
+}
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,12 @@ class Problem:
     variant: str = "table"
     pool: tuple[Config, ...] = ()  # the configs a table-variant search may evaluate
     full_front: tuple[tuple[str, tuple[float, ...]], ...] = ()  # best known front of the full space
+    precisions: tuple[str, ...] = FP32_ONLY  # what a component's precision may be (the table has values at each)
 
     @property
     def searches_precision(self) -> bool:
-        """Whether searchers explore the precision tier (problems with a ``bytes`` objective)."""
-        return "bytes" in self.objectives
+        """Whether searchers explore the precision tier (problems with a ``bytes`` objective and quantised rows)."""
+        return len(self.precisions) > 1
 
     @property
     def label(self) -> str:
@@ -96,11 +101,19 @@ def pareto_mask(points: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _problem_entry(joint: pd.DataFrame, task: str, device: str, objectives: tuple[str, ...]) -> dict[str, Any]:
+def _problem_entry(joint: pd.DataFrame, task: str, device: str, objectives: tuple[str, ...]) -> dict[str, Any] | None:
+    """The entry of one problem, or None when it would search the precision tier without quantised rows to answer it."""
     columns = objective_columns(device, "total_")
     raw = joint[[columns[o] for o in objectives]].to_numpy(dtype=float)
     ids = joint["config_id"].to_numpy()
     finite = np.isfinite(raw).all(axis=1)
+    precisions = FP32_ONLY
+    if "bytes" in objectives:  # the precisions the table has values at, e.g. no int4 where a runtime has no int4 kernel
+        present = set(joint.loc[finite, list(PRECISION_COLUMNS)].to_numpy().ravel()) if set(PRECISION_COLUMNS) <= set(joint) else set()
+        precisions = tuple(p for p in PRECISIONS if p in present)
+        if len(precisions) < 2:
+            return None
+    finite &= within_precisions(joint, precisions)
     raw, ids = raw[finite], ids[finite]
     bounds = [(float(lo), float(hi)) for lo, hi in zip(raw.min(axis=0), raw.max(axis=0))]
     directions = [OBJECTIVES[o][0] for o in objectives]
@@ -109,27 +122,30 @@ def _problem_entry(joint: pd.DataFrame, task: str, device: str, objectives: tupl
     order = np.argsort(raw[mask][:, 0])
     return {
         "task": task, "device": device, "objectives": list(objectives), "directions": directions,
-        "bounds": bounds, "ref_point": [REF_POINT] * len(objectives), "n_table_rows": int(finite.sum()),
+        "bounds": bounds, "ref_point": [REF_POINT] * len(objectives), "n_table_rows": int(finite.sum()), "precisions": list(precisions),
         "table_front": [[str(i), [float(v) for v in row]] for i, row in zip(ids[mask][order], raw[mask][order])],
     }
+
+
+def within_precisions(joint: pd.DataFrame, precisions: tuple[str, ...]) -> np.ndarray:
+    """Rows of ``joint`` whose every component is at one of ``precisions`` (all rows of a table without precision columns)."""
+    if not set(PRECISION_COLUMNS) <= set(joint.columns):
+        return np.ones(len(joint), dtype=bool)
+    return joint[list(PRECISION_COLUMNS)].isin(precisions).all(axis=1).to_numpy()
 
 
 def build_problems(joint: pd.DataFrame, task: str) -> dict[str, Any]:
     """Every problem the joint table has the columns of: LUT boards, the analytical model, measured hosts."""
     devices = ["lut:tx2", "lut:agx", "model:horowitz45"] + [f"measured:{h.replace('_', '-')}" for h in measured_hosts(joint.columns)]
     problems = {}
-    quantised_rows = bool(
-        {"image_precision", "fusion_precision"} <= set(joint.columns)
-        and (joint[["image_precision", "audio_precision", "fusion_precision"]] != "fp32").to_numpy().any()
-    )
     for device in devices:
         columns = objective_columns(device, "total_")
         for objectives in _OBJECTIVE_SETS[device.split(":")[0]]:
             if any(columns[o] not in joint.columns for o in objectives):
                 continue
-            if "bytes" in objectives and not quantised_rows:  # no precision tier to search (nor to fit surrogates on) yet
-                continue
-            problems[f"{task}/{device}/{'-'.join(objectives)}"] = _problem_entry(joint, task, device, objectives)
+            entry = _problem_entry(joint, task, device, objectives)
+            if entry is not None:
+                problems[f"{task}/{device}/{'-'.join(objectives)}"] = entry
     return problems
 
 
@@ -182,6 +198,7 @@ def load_problem(name: str, tables_dir: str | Path = "tables", variant: str = "t
         joint = load_table(task_dir, "joint")
         columns = [objective_columns(entry["device"], "total_")[o] for o in entry["objectives"]]
         finite = np.isfinite(joint[columns].to_numpy(dtype=float)).all(axis=1)
+        finite &= within_precisions(joint, tuple(entry.get("precisions", FP32_ONLY)))
         pool = tuple(parse_config(text) for text in joint["config_json"][finite])
     return problem_from_entry(name, entry, variant, pool)
 
@@ -200,4 +217,5 @@ def problem_from_entry(name: str, entry: dict[str, Any], variant: str, pool: tup
         variant=variant,
         pool=pool,
         full_front=tuple((i, tuple(v)) for i, v in entry.get("full_front", [])),
+        precisions=tuple(entry.get("precisions", FP32_ONLY)),
     )

@@ -1,7 +1,8 @@
 """Run the whole sweep of a task in its phases, export after each, stop before a deadline.
 
-Phases: ``backbones`` and ``joint`` (compute, ``--workers`` processes), then the measure
-phase ``latency-joint`` and ``latency-backbones`` (alone on the machine). Every phase
+Phases: ``backbones``, ``joint``, ``backbones-quant`` and ``joint-quant`` (compute,
+``--workers`` processes), then the measure phases ``latency-joint``,
+``latency-joint-onnxruntime`` and ``latency-backbones`` (alone on the machine). Every phase
 resumes from the store and the committed result logs; after each phase the tables are
 exported (``mmnas tables export``). With ``--hours H`` no chunk starts after H hours, so
 the results can be committed before the machine is taken away.
@@ -20,7 +21,10 @@ import time
 from bench.sweep.driver import default_store_path, make_executor, run_plan
 from bench.sweep.jobs import JobContext
 
-CHUNKS = {"backbones": 1000, "joint": 20, "latency-joint": 200, "latency-backbones": 200}
+CHUNKS = {
+    "backbones": 1000, "joint": 20, "backbones-quant": 1000, "joint-quant": 20,
+    "latency-joint": 200, "latency-joint-onnxruntime": 40, "latency-backbones": 200,
+}
 
 
 def main() -> int:

@@ -84,7 +84,7 @@ class Searcher(ABC):
                 raise SpaceExhaustedError(f"all {len(self._pool)} configs of {self.problem.label} were proposed")
             picks = self.rng.choice(free, size=min(n, len(free)), replace=False)
             return [self._take(self._pool[i]) for i in picks]
-        return self.admissible([sample_config(self.rng, self.problem.task, self.problem.searches_precision) for _ in range(n)])
+        return self.admissible([sample_config(self.rng, self.problem.task, self.problem.precisions) for _ in range(n)])
 
     def admissible(self, configs: Sequence[Config]) -> list[Config]:
         """Each proposal made new: the nearest free pool config (table variant), or mutated until unseen (full space)."""
@@ -96,7 +96,7 @@ class Searcher(ABC):
             for _ in range(_MAX_RESAMPLES):
                 if config.id not in self._proposed:
                     break
-                config = mutate(config, self.rng, self.problem.searches_precision)
+                config = mutate(config, self.rng, self.problem.precisions)
             out.append(self._take(config))
         return out
 

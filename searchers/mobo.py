@@ -58,7 +58,7 @@ class _BoTorchSearcher(Searcher):
         lo, hi = ordinal_bounds()
         self._lo, self._span = lo, np.where(hi > lo, hi - lo, 1.0)
         self._reservoir = [] if self._pool else [
-            sample_config(self.rng, problem.task, problem.searches_precision) for _ in range(5 * self.n_candidates)
+            sample_config(self.rng, problem.task, problem.precisions) for _ in range(5 * self.n_candidates)
         ]
 
     def _x(self, configs: Sequence[Config]):
@@ -99,7 +99,7 @@ class _BoTorchSearcher(Searcher):
         front = self.recommend()
         if len(front) > MAX_PARENTS:
             front = [front[i] for i in self.rng.choice(len(front), MAX_PARENTS, replace=False)]
-        local = [n for c in front for n in neighbours(c, self.problem.searches_precision) if n.id not in self._proposed]
+        local = [n for c in front for n in neighbours(c, self.problem.precisions) if n.id not in self._proposed]
         if len(local) > self.n_candidates // 2:
             local = [local[i] for i in self.rng.choice(len(local), self.n_candidates // 2, replace=False)]
         uniform = [self._reservoir[i] for i in self.rng.choice(len(self._reservoir), self.n_candidates - len(local), replace=False)]

@@ -46,5 +46,5 @@ class NSGA2(Searcher):
         for _ in range(self.population_size):
             a, b = (parents[min(self.rng.integers(len(parents), size=2))] for _ in range(2))
             child = crossover(a, b, self.rng) if self.rng.random() < self.crossover_prob else a
-            children.append(mutate(child, self.rng, self.problem.searches_precision))
+            children.append(mutate(child, self.rng, self.problem.precisions))
         return self.admissible(children)

@@ -58,7 +58,7 @@ class TwoTierEvolution(Searcher):
         if not self._pairs:
             self._pairs = self._next_pairs()
         image, audio = self._pairs.pop(0)
-        precision = sample_precision(self.rng) if self.problem.searches_precision else PrecisionGenotype()
+        precision = sample_precision(self.rng, self.problem.precisions) if self.problem.searches_precision else PrecisionGenotype()
         self._inner = Config(self.problem.task, image, audio, sample_fusion(self.rng), precision)
         self._inner_left = self.inner_budget
 

@@ -24,20 +24,21 @@ import platform
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from bench.errors import ConfigError
 from bench.hardware.measure import TimingSettings, host_slug, time_callable
 from bench.hardware.meters import available_meters, describe_meters
-from bench.space import Config
+from bench.space import Config, PrecisionGenotype
 
 RESULT_FORMAT = "mmnas-device-validation/1"
 RUNTIMES = ("torchscript", "onnxruntime", "onnxruntime-int8")
 DEFAULT_RUNTIMES = ("torchscript", "onnxruntime")
 
 
-def _runtime_versions() -> dict[str, str | None]:
+def runtime_versions() -> dict[str, str | None]:
     from importlib import metadata
 
     versions: dict[str, str | None] = {"python": platform.python_version()}
@@ -49,19 +50,26 @@ def _runtime_versions() -> dict[str, str | None]:
     return versions
 
 
-def time_export(path: Path, runtime: str, settings: TimingSettings) -> dict[str, Any]:
-    """Time one exported model in a fresh pinned process; returns timing, samples and energy."""
+def time_exports(paths: list[Path], runtime: str, settings: TimingSettings) -> list[dict[str, Any]]:
+    """Time exported models one after another in one fresh pinned process; per model: timing, samples, energy."""
     from bench.models import skeleton
 
-    request = {"path": str(path), "runtime": runtime, "settings": asdict(settings),
+    request = {"paths": [str(p) for p in paths], "runtime": runtime, "settings": asdict(settings),
                "shapes": [list(skeleton.INPUT_SHAPES[m]) for m in ("image", "audio")]}
     load1 = os.getloadavg()[0]
     done = subprocess.run(
         [sys.executable, "-m", "bench.hardware.validate"], input=json.dumps(request), capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
-        raise RuntimeError(f"timing worker failed for {path} ({runtime}): {done.stderr[-2000:]}")
-    return {**json.loads(done.stdout), "load1_before": load1}
+        raise RuntimeError(f"timing worker failed for {paths[0]} ... ({runtime}): {done.stderr[-2000:]}")
+    return [{**timed, "load1_before": load1} for timed in json.loads(done.stdout)]
+
+
+def timing_record(timed: dict[str, Any]) -> dict[str, Any]:
+    """A timed model as the tables store it: median / p10 / p90 ms, and energy from the first meter that measured it."""
+    energy = timed.get("energy_mj") or {}
+    meter = sorted(energy)[0] if energy else None
+    return {**timed["timing"], "energy_mj": energy.get(meter), "energy_meter": meter}
 
 
 def validate_configs(
@@ -72,15 +80,21 @@ def validate_configs(
 ) -> dict[str, Any]:
     """Export and time every config with every runtime; the result document.
 
-    ``onnxruntime-int8`` needs ``calibration``: batch-1 (image, audio) numpy pairs from the training split.
+    The configs must be fp32 (the tables' float runtimes time them as they are);
+    ``onnxruntime-int8`` times them with every component int8 and needs ``calibration``:
+    batch-1 (image, audio) numpy pairs from the training split.
     """
-    from bench.hardware.export import export_onnx, export_onnx_int8, export_torchscript
+    quantised = [c.id for c in configs if not c.precision.all_fp32]
+    if quantised:
+        raise ConfigError(f"device validation times fp32 configs; {len(quantised)} are quantised, e.g. {quantised[0]}")
+    from bench.hardware.export import export_onnx, export_torchscript
     from bench.sweep.jobs import describe_host
 
+    all_int8 = PrecisionGenotype("int8", "int8", "int8")
     exporters = {
         "torchscript": (export_torchscript, ".pt"),
         "onnxruntime": (export_onnx, ".onnx"),
-        "onnxruntime-int8": (lambda config, path: export_onnx_int8(config, path, calibration or []), ".int8.onnx"),
+        "onnxruntime-int8": (lambda config, path: export_onnx(replace(config, precision=all_int8), path, calibration), ".int8.onnx"),
     }
     items = []
     with tempfile.TemporaryDirectory() as folder:
@@ -89,12 +103,12 @@ def validate_configs(
             for runtime in runtimes:
                 export, suffix = exporters[runtime]
                 path = export(config, Path(folder) / f"{config.id}{suffix}")
-                item[runtime] = time_export(path, runtime, settings)
+                item[runtime] = time_exports([path], runtime, settings)[0]
             items.append(item)
     return {
         "format": RESULT_FORMAT,
         "host": {**describe_host(), "slug": host_slug()},
-        "runtimes": _runtime_versions(),
+        "runtimes": runtime_versions(),
         "settings": asdict(settings),
         "meters": describe_meters(),
         "items": items,
@@ -125,7 +139,7 @@ def read_result(path: Path) -> dict[str, Any]:
     return result
 
 
-def _runner(request: dict[str, Any]):
+def _runner(request: dict[str, Any], path: str):
     import numpy as np
 
     inputs = [np.random.default_rng(i).standard_normal((1, *shape)).astype(np.float32) for i, shape in enumerate(request["shapes"])]
@@ -134,7 +148,7 @@ def _runner(request: dict[str, Any]):
         import torch
 
         torch.set_num_threads(threads)
-        model = torch.jit.load(request["path"]).eval()
+        model = torch.jit.load(path).eval()
         tensors = [torch.from_numpy(x) for x in inputs]
 
         def run() -> None:
@@ -146,8 +160,9 @@ def _runner(request: dict[str, Any]):
 
     options = ort.SessionOptions()
     options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-    session = ort.InferenceSession(request["path"], options, providers=["CPUExecutionProvider"])
-    feed = dict(zip(("image", "audio"), inputs))
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    wanted = {i.name for i in session.get_inputs()}  # the exporter drops a backbone whose features no output uses
+    feed = {name: x for name, x in zip(("image", "audio"), inputs) if name in wanted}
     return lambda: session.run(None, feed)
 
 
@@ -156,13 +171,16 @@ def _worker() -> None:
     settings = TimingSettings(**request["settings"])
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {settings.cpu % os.cpu_count()})
-    run = _runner(request)
-    timing, samples = time_callable(run, settings)
-    energy = {}
-    for meter in available_meters():
-        reading = meter.measure(lambda: [run() for _ in range(settings.runs)])
-        energy[meter.name] = reading.joules * 1000.0 / settings.runs
-    print(json.dumps({"timing": timing, "samples_ms": samples, "energy_mj": energy}))
+    results = []
+    for path in request["paths"]:
+        run = _runner(request, path)
+        timing, samples = time_callable(run, settings)
+        energy = {}
+        for meter in available_meters():
+            reading = meter.measure(lambda: [run() for _ in range(settings.runs)])
+            energy[meter.name] = reading.joules * 1000.0 / settings.runs
+        results.append({"timing": timing, "samples_ms": samples, "energy_mj": energy})
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

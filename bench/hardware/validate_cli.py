@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from bench.errors import ConfigError
+from bench.hardware.export import calibration_inputs
 from bench.hardware.measure import TimingSettings
 from bench.hardware.validate import DEFAULT_RUNTIMES, RUNTIMES, validate_configs, write_result
 from bench.space import Config
@@ -43,6 +44,8 @@ def read_configs(sources: list[str], tables_dir: str) -> list[Config]:
             configs.append(load_example(source))
         elif source.startswith("table:"):
             joint = load_table(Path(tables_dir) / "soundmnist", "joint")
+            if "fusion_precision" in joint:  # float runtimes time fp32 configs
+                joint = joint[(joint[["image_precision", "audio_precision", "fusion_precision"]] == "fp32").all(axis=1)]
             rows = np.random.default_rng(0).choice(len(joint), size=min(int(source[6:]), len(joint)), replace=False)
             configs += [parse_config(joint["config_json"].iloc[i]) for i in sorted(rows)]
         elif source.endswith(".jsonl"):
@@ -56,14 +59,6 @@ def read_configs(sources: list[str], tables_dir: str) -> list[Config]:
         else:
             raise ConfigError(f"config source {source!r}: not an example name, table:N, a run log (.jsonl) or a JSON file")
     return list({c.id: c for c in configs}.values())
-
-
-def training_inputs(data_dir: str | None, n: int = 32, task: str = "soundmnist") -> list:
-    """The first ``n`` training pairs as batch-1 (image, audio) float32 arrays: int8 calibration data."""
-    from bench.data import load_task
-
-    train = load_task(task, data_dir=data_dir).split("train")
-    return [(train.image[i : i + 1], train.audio[i : i + 1]) for i in range(n)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print("note: fewer than 30 timed runs; the benchmark's own measurements use 30", file=sys.stderr)
     configs = read_configs(args.configs, args.tables_dir)
     settings = TimingSettings(warmup=args.warmup, runs=args.runs, threads=args.threads, cpu=args.cpu)
-    calibration = training_inputs(args.data_dir) if "onnxruntime-int8" in args.runtimes else None
+    calibration = calibration_inputs(args.data_dir) if "onnxruntime-int8" in args.runtimes else None
     result = validate_configs(configs, settings, tuple(args.runtimes), calibration)
     out = write_result(result, Path(args.out))
     print(f"{len(configs)} configs timed on {result['host']['slug']} ({', '.join(args.runtimes)}); meters: {result['meters']}")

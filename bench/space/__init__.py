@@ -12,6 +12,7 @@ from bench.space.config import (
     COMPONENTS,
     DEPTHS,
     EXPANDS,
+    FP32_ONLY,
     FUSION_OPS,
     KERNELS,
     MAX_CELLS,
@@ -54,7 +55,7 @@ from bench.space.operations import (
 from bench.space.validate import parse_backbone, parse_config, parse_fusion, parse_precision
 
 __all__ = [
-    "COMPONENTS", "DEPTHS", "EXPANDS", "FUSION_OPS", "KERNELS", "MAX_CELLS", "MAX_NODES", "MODALITIES",
+    "COMPONENTS", "DEPTHS", "EXPANDS", "FP32_ONLY", "FUSION_OPS", "KERNELS", "MAX_CELLS", "MAX_NODES", "MODALITIES",
     "N_FUSION_INPUTS", "N_UNIT_BLOCKS", "PRECISIONS", "TASKS",
     "BackboneGenotype", "CellGenotype", "Config", "FusionGenotype", "NodeGenotype", "PrecisionGenotype",
     "canonical_json", "parse_backbone", "parse_config", "parse_fusion", "parse_precision",

@@ -26,6 +26,7 @@ MAX_NODES = 4
 N_FEATURES_PER_MODALITY = 4
 N_FUSION_INPUTS = N_FEATURES_PER_MODALITY * len(MODALITIES)
 PRECISIONS: tuple[str, ...] = ("fp32", "int8", "int4")
+FP32_ONLY: tuple[str, ...] = ("fp32",)  # the precisions of a search without the precision tier
 COMPONENTS: tuple[str, ...] = ("image", "audio", "fusion")
 # Filler written into inactive ks / e slots by canonicalisation.
 INACTIVE_KERNEL = KERNELS[0]
@@ -117,6 +118,11 @@ class PrecisionGenotype:
 
     def to_dict(self) -> dict[str, str]:
         return {"image": self.image, "audio": self.audio, "fusion": self.fusion}
+
+    @property
+    def all_fp32(self) -> bool:
+        """Whether no component is quantised."""
+        return (self.image, self.audio, self.fusion) == ("fp32", "fp32", "fp32")
 
 
 @dataclass(frozen=True)

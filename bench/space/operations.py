@@ -9,7 +9,7 @@ operator) is drawn uniformly among its allowed values.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -22,6 +22,7 @@ from bench.space.config import (
     MAX_CELLS,
     MAX_NODES,
     N_FUSION_INPUTS,
+    FP32_ONLY,
     PRECISIONS,
     BackboneGenotype,
     CellGenotype,
@@ -57,19 +58,19 @@ def sample_fusion(
     return _canonical_fusion(cells)
 
 
-def sample_precision(rng: np.random.Generator) -> PrecisionGenotype:
-    """Uniform precision per component."""
-    return PrecisionGenotype(*(str(p) for p in rng.choice(PRECISIONS, size=3)))
+def sample_precision(rng: np.random.Generator, precisions: Sequence[str] = PRECISIONS) -> PrecisionGenotype:
+    """Uniform precision per component, among ``precisions``."""
+    return PrecisionGenotype(*(str(p) for p in rng.choice(tuple(precisions), size=3)))
 
 
-def sample_config(rng: np.random.Generator, task: str = "soundmnist", with_precision: bool = False) -> Config:
-    """A uniformly sampled full config (fp32 unless ``with_precision``)."""
+def sample_config(rng: np.random.Generator, task: str = "soundmnist", precisions: Sequence[str] = FP32_ONLY) -> Config:
+    """A uniformly sampled full config, each component at a precision drawn from ``precisions`` (fp32 by default)."""
     return Config(
         task=task,
         image=sample_backbone(rng),
         audio=sample_backbone(rng),
         fusion=sample_fusion(rng),
-        precision=sample_precision(rng) if with_precision else PrecisionGenotype(),
+        precision=PrecisionGenotype() if tuple(precisions) == FP32_ONLY else sample_precision(rng, precisions),
     )
 
 
@@ -116,33 +117,32 @@ def fusion_neighbours(f: FusionGenotype) -> list[FusionGenotype]:
     return list(dict.fromkeys(out))  # symmetric ops can make two edits equal
 
 
-def precision_neighbours(p: PrecisionGenotype) -> list[PrecisionGenotype]:
-    """Precision mixes one component away."""
+def precision_neighbours(p: PrecisionGenotype, precisions: Sequence[str] = PRECISIONS) -> list[PrecisionGenotype]:
+    """Precision mixes one component away, among ``precisions``."""
     current = p.to_dict()
-    return [PrecisionGenotype(**{**current, component: value}) for component in current for value in PRECISIONS if value != current[component]]
+    return [PrecisionGenotype(**{**current, component: value}) for component in current for value in precisions if value != current[component]]
 
 
-def neighbours(config: Config, with_precision: bool = False) -> list[Config]:
-    """Configs one gene away in either backbone or in the fusion network (or, with ``with_precision``, in the precision tier)."""
+def neighbours(config: Config, precisions: Sequence[str] = FP32_ONLY) -> list[Config]:
+    """Configs one gene away in either backbone, in the fusion network, or in the precision tier (among ``precisions``)."""
     out = [replace(config, image=b) for b in backbone_neighbours(config.image)]
     out += [replace(config, audio=b) for b in backbone_neighbours(config.audio)]
     out += [replace(config, fusion=f) for f in fusion_neighbours(config.fusion)]
-    if with_precision:
-        out += [replace(config, precision=p) for p in precision_neighbours(config.precision)]
+    out += [replace(config, precision=p) for p in precision_neighbours(config.precision, precisions)]
     return out
 
 
-def mutate(config: Config, rng: np.random.Generator, with_precision: bool = False) -> Config:
+def mutate(config: Config, rng: np.random.Generator, precisions: Sequence[str] = FP32_ONLY) -> Config:
     """One random edit: a neighbour, or a resample of the cell or node count.
 
     Adding cells or nodes draws their new genes uniformly, so every config is
-    reachable by repeated mutation (within the precision tier too, with ``with_precision``).
+    reachable by repeated mutation (within the precision tier too, among ``precisions``).
     """
     if rng.random() < 0.15:
         fusion = _resize_fusion(config.fusion, rng)
         if fusion != config.fusion:
             return replace(config, fusion=fusion)
-    options = neighbours(config, with_precision)
+    options = neighbours(config, precisions)
     return options[int(rng.integers(len(options)))]
 
 

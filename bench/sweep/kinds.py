@@ -4,7 +4,7 @@
 * ``backbone_accuracy``: val / test accuracy of one subnet (inherited weights, BN recalibrated).
 * ``joint_static``: static costs per component and in total for one joint config.
 * ``joint_train``: fusion training of one joint config for each of its seeds.
-* ``latency`` (measure phase): batch-1 latency of a chunk of models on this host.
+* ``latency`` (measure phase): batch-1 latency of a chunk of models on this host (eager torch or ONNX Runtime).
 
 Expensive resources (look-up tables, data, supernets, backbone features) are loaded
 once per process. Jobs that use a supernet name its sha256, so retrained supernets
@@ -27,6 +27,8 @@ from bench.errors import DataError
 from bench.hardware.analytical import PROVENANCE as HOROWITZ
 from bench.hardware.lut import BOARDS, LutDevice
 from bench.hardware.measure import TimingSettings, host_slug, measure_chunk
+from bench.hardware.onnx_latency import RUNTIME as ONNX_RUNTIME
+from bench.hardware.onnx_latency import measure_onnx_chunk
 from bench.hardware.static_costs import static_figures
 from bench.models import Backbone, ElasticBackbone, MultimodalNet, build_fusion, skeleton
 from bench.models.quantize import CALIBRATION_BATCHES, WEIGHT_BITS, component_bytes, quantise_component
@@ -93,7 +95,7 @@ def joint_static(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
         "audio": _static(audio, _inputs("audio"), precision["audio"]),
         "fusion": _static(fusion, [pooled], precision["fusion"]),
     }
-    all_fp32 = set(precision.values()) == {"fp32"}
+    all_fp32 = config.precision.all_fp32
     out["total"] = (
         _static(MultimodalNet(image, audio, fusion), _inputs("image") + _inputs("audio"))
         if all_fp32 else _mixed_total([out[c] for c in ("image", "audio", "fusion")])
@@ -198,10 +200,21 @@ def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
 
 
 def latency(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
-    """Measured latency of ``params['items']`` in a fresh pinned process on this host."""
-    if params["host"] != host_slug():
-        raise DataError(f"latency job for host {params['host']!r} cannot run on {host_slug()!r}")
-    return measure_chunk(params["items"], TimingSettings(**params["settings"]))
+    """Measured latency of ``params['items']`` in a fresh pinned process on this host.
+
+    Eager torch, or with ``params['runtime'] == 'onnxruntime'`` the configs as exported to
+    ONNX at their precision (:mod:`bench.hardware.onnx_latency`; device ``<host>-onnxruntime``).
+    """
+    runtime = params.get("runtime")
+    if runtime not in (None, ONNX_RUNTIME):
+        raise DataError(f"latency job for unknown runtime {runtime!r}, expected none (eager torch) or {ONNX_RUNTIME!r}")
+    here = host_slug() if runtime is None else f"{host_slug()}-{runtime}"
+    if params["host"] != here:
+        raise DataError(f"latency job for host {params['host']!r} cannot run on {here!r}")
+    settings = TimingSettings(**params["settings"])
+    if runtime is None:
+        return measure_chunk(params["items"], settings)
+    return measure_onnx_chunk(params["items"], settings, context.data_dir)
 
 
 def default_fusion_settings() -> dict[str, Any]:

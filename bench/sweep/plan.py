@@ -10,6 +10,9 @@
   sampled int8 / int4 / fp32 precision mixes (:func:`quantised_configs`).
 * ``latency-backbones`` / ``latency-joint`` (measure phase): measured latency on this
   host, ``LATENCY_CHUNK`` models per fresh process.
+* ``latency-joint-onnxruntime`` (measure phase): latency of the ``joint`` and
+  ``joint-quant`` configs through ONNX Runtime, int8 components on its int8 kernels
+  (device ``measured:<host>-onnxruntime``; int4 components have no kernel: missing).
 
 Joint configs are the shipped Harmonic-NAS examples followed by uniformly sampled
 distinct configs from a fixed seed; the list is prefix-stable, so a larger
@@ -129,14 +132,15 @@ def plan_joint_quant(task: str, limit: int | None, n_joint: int, tables_dir: str
     return _joint_jobs(task, quantised_configs(DEFAULT_N_QUANT, task)[:limit], tables_dir)
 
 
-def _latency_jobs(task: str, items: list[dict]) -> list[JobSpec]:
+def _latency_jobs(task: str, items: list[dict], runtime: str | None = None) -> list[JobSpec]:
     from dataclasses import asdict
 
     from bench.hardware.measure import TimingSettings, host_slug
 
     host, settings = host_slug(), asdict(TimingSettings())
+    extra = {} if runtime is None else {"runtime": runtime, "host": f"{host}-{runtime}"}  # eager jobs keep their ids
     return [
-        JobSpec.make("latency", task, {"items": items[i : i + LATENCY_CHUNK], "host": host, "settings": settings})
+        JobSpec.make("latency", task, {"items": items[i : i + LATENCY_CHUNK], "host": host, "settings": settings, **extra})
         for i in range(0, len(items), LATENCY_CHUNK)
     ]
 
@@ -154,9 +158,15 @@ def plan_latency_joint(task: str, limit: int | None, n_joint: int, tables_dir: s
     return _latency_jobs(task, [{"target": "joint", "config": c.to_dict()} for c in joint_configs(n_joint, task)[:limit]])
 
 
+def plan_latency_joint_onnxruntime(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    configs = joint_configs(n_joint, task)[:limit] + quantised_configs(DEFAULT_N_QUANT, task)[:limit]
+    return _latency_jobs(task, [{"target": "joint", "config": c.to_dict()} for c in configs], "onnxruntime")
+
+
 PLANS: dict[str, Callable[..., list[JobSpec]]] = {
     "latency-backbones": plan_latency_backbones,
     "latency-joint": plan_latency_joint,
+    "latency-joint-onnxruntime": plan_latency_joint_onnxruntime,
     "backbones": plan_backbones,
     "backbones-static": plan_backbones_static,
     "backbones-quant": plan_backbones_quant,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 COMPONENTS = ("image", "audio", "fusion")
+PRECISION_COLUMNS = tuple(f"{c}_precision" for c in COMPONENTS)
 
 
 def measured_column(host: str, component: str | None = None) -> str:

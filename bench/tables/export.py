@@ -46,6 +46,9 @@ PROVENANCE = {  # first matching key wins
     "horowitz45_": "model:horowitz45 - analytical estimate from MACs and memory traffic (Horowitz, ISSCC 2014)",
     "params": "counted from the built model",
     "macs": "counted by torch FlopCounterMode on a batch-1 forward",
+    "_onnxruntime_": "measured:<host>-onnxruntime - batch-1 latency through ONNX Runtime (CPU, fresh pinned process, 1 thread) "
+    "of the model exported at its precision (computation no output uses is pruned by the exporter): int8 components as static QDQ int8 on int8 kernels, fp32 ones in float; "
+    "missing for configs with an int4 component (ONNX Runtime has no int4 convolution kernel)",
     "measured_": "measured:<host> - batch-1 wall-clock latency on the named host (see manifest hosts), fresh pinned process, 1 thread; energy only from the meter named in manifest hosts",
     "val_acc": "trained here: see protocol (validation split)",
     "test_acc": "trained here: see protocol (test split)",
@@ -79,6 +82,8 @@ def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
         host = row["params"]["host"]
         load1 = row["result"]["load_before"][0]
         for item, timing in zip(row["params"]["items"], row["result"]["items"]):
+            if "missing" in timing:  # no kernel for it on this runtime: stays missing
+                continue
             if item["target"] == "backbone":
                 key = ("backbone", item["modality"], parse_backbone(item["backbone"]).id)
             else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.hardware.validate import timing_record
 from bench.sweep.jobs import JobSpec
 from bench.sweep.store import ResultStore
 
@@ -30,11 +31,7 @@ def latency_jobs(result: dict[str, Any], task: str) -> list[tuple[JobSpec, dict[
             continue
         host = f"{result['host']['slug']}-{runtime}"
         params = {"items": [{"target": "joint", "config": item["config"]} for item in measured], "host": host, "settings": result["settings"]}
-        timings = []
-        for item in measured:
-            energy = item[runtime].get("energy_mj") or {}
-            meter = sorted(energy)[0] if energy else None
-            timings.append({"total": {**item[runtime]["timing"], "energy_mj": energy.get(meter), "energy_meter": meter}})
+        timings = [{"total": timing_record(item[runtime])} for item in measured]
         load1 = max(item[runtime].get("load1_before", 0.0) for item in measured)
         host_info = {**result["host"], "runtime": runtime, "runtimes": result["runtimes"], "meters": result["meters"]}
         jobs.append((JobSpec.make("latency", task, params), {"items": timings, "host": host_info, "load_before": [load1]}))

@@ -96,3 +96,17 @@ def test_missing_model_stale_and_corrupt_files_are_refused(release, tmp_path):
     with pytest.raises(TableError, match="does not match its sha256"):
         load_fitted(task_dir, "val_acc", "xgboost-quantile")
 
+
+
+def test_surrogates_refuse_precisions_the_table_has_no_values_at(release):
+    from dataclasses import replace
+
+    from bench.errors import ConfigError
+    from bench.space import PrecisionGenotype
+
+    tables, configs = release  # every row of this table is fp32
+    bench = Benchmark(device="lut:tx2", objectives=("acc", "lat"), mode="surrogate", tables_dir=tables)
+    int8 = replace(sample_config(np.random.default_rng(5)), precision=PrecisionGenotype("fp32", "fp32", "int8"))
+    with pytest.raises(ConfigError, match="fusion at int8"):
+        bench.evaluate(int8)
+    assert bench.evaluate(replace(int8, precision=PrecisionGenotype())).objectives["acc"] > 0

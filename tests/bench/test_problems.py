@@ -99,3 +99,20 @@ def test_precision_problem_only_with_quantised_rows(joint):
     joint.loc[2, "image_precision"] = "int8"
     entry = build_problems(joint, "soundmnist")["soundmnist/model:horowitz45/acc-energy-bytes"]
     assert entry["objectives"] == ["acc", "energy", "bytes"] and entry["directions"] == ["max", "min", "min"]
+
+
+def test_precision_problems_search_only_the_precisions_the_device_has_values_at(joint):
+    ort = measured_column("host-a-onnxruntime")
+    joint = joint.assign(
+        total_bytes=[4000, 3000, 1000, 5000], image_precision=["fp32", "int8", "int4", "fp32"], audio_precision="fp32",
+        fusion_precision="fp32", **{ort: [3.0, 2.5, np.nan, 4.0]},  # int4: no kernel on that runtime
+        **{measured_column("host-a"): [3.0, np.nan, np.nan, 4.0]},  # eager: fp32 configs only
+    )
+    problems = build_problems(joint, "soundmnist")
+    assert problems["soundmnist/model:horowitz45/acc-energy-bytes"]["precisions"] == ["fp32", "int8", "int4"]
+    int8 = problems["soundmnist/measured:host-a-onnxruntime/acc-lat-bytes"]
+    assert int8["precisions"] == ["fp32", "int8"] and int8["n_table_rows"] == 3
+    assert "soundmnist/measured:host-a/acc-lat-bytes" not in problems  # eager latency of fp32 rows only: no tier to search
+    fp32 = problems["soundmnist/model:horowitz45/acc-energy"]
+    assert fp32["precisions"] == ["fp32"] and fp32["n_table_rows"] == 2  # quantised rows are not in fp32 problems
+    assert [i for i, _ in fp32["table_front"]] == ["a"]

@@ -13,6 +13,7 @@ from bench.space import (
     MAX_CELLS,
     MAX_NODES,
     MODALITIES,
+    PRECISIONS,
     crossover,
     decode_onehot,
     decode_ordinal,
@@ -31,7 +32,7 @@ from bench.space import (
 
 def _configs(n: int, seed: int = 0, with_precision: bool = True):
     rng = np.random.default_rng(seed)
-    return [sample_config(rng, with_precision=with_precision) for _ in range(n)]
+    return [sample_config(rng, precisions=PRECISIONS if with_precision else ("fp32",)) for _ in range(n)]
 
 
 def test_enumeration_yields_7371_distinct_backbones_per_modality():
@@ -243,3 +244,16 @@ def test_mutation_reaches_other_cell_counts():
         seen.add(config.fusion.n_cells)
     assert seen == set(range(1, MAX_CELLS + 1))
     assert not math.isnan(encode_ordinal(config).sum())
+
+
+def test_precision_tier_stays_within_the_allowed_precisions():
+    rng = np.random.default_rng(4)
+    allowed = ("fp32", "int8")
+    configs = [sample_config(rng, precisions=allowed) for _ in range(50)]
+    for _ in range(200):
+        configs.append(mutate(configs[-1], rng, allowed))
+    used = {p for c in configs for p in c.precision.to_dict().values()}
+    assert used == set(allowed)
+    assert {p for n in neighbours(configs[0], PRECISIONS) for p in n.precision.to_dict().values()} == set(PRECISIONS)
+    fp32 = sample_config(rng)
+    assert all(n.precision.all_fp32 for n in neighbours(fp32)) and all(sample_config(rng).precision.all_fp32 for _ in range(20))

@@ -45,8 +45,9 @@ def test_same_seed_same_trajectory(name):
 
 
 @pytest.mark.parametrize("name", ["random", "nsga2", "two-tier"])
-def test_precision_problems_search_the_precision_tier(name):
-    problem = dataclasses.replace(PROBLEM, objectives=("acc", "bytes"), bounds=((90.0, 100.0), (0.0, 1e7)))
+@pytest.mark.parametrize("precisions", [("fp32", "int8", "int4"), ("fp32", "int8")])
+def test_precision_problems_search_the_precision_tier(name, precisions):
+    problem = dataclasses.replace(PROBLEM, objectives=("acc", "bytes"), bounds=((90.0, 100.0), (0.0, 1e7)), precisions=precisions)
     searcher = SEARCHERS[name]()
     searcher.setup(problem, 0)
     proposed = []
@@ -54,7 +55,8 @@ def test_precision_problems_search_the_precision_tier(name):
         configs = searcher.ask(10)
         searcher.tell(configs, [Observation(c.id, {"acc": _observe(c).objectives["acc"], "bytes": 1e6}, 1.0, {}, False) for c in configs])
         proposed += configs
-    assert any(c.precision != PrecisionGenotype() for c in proposed)
+    used = {p for c in proposed for p in c.precision.to_dict().values()}
+    assert used == set(precisions)  # every allowed precision, and no other (no int4 where a device has no int4 kernel)
     assert all(c.precision == PrecisionGenotype() for c in _configs_of(name, PROBLEM))
 
 
