@@ -247,9 +247,10 @@ class Benchmark:
 
     def _check_measured_precisions(self, configs: list[Config]) -> None:
         """Refuse a config with a component at a precision its surrogates never saw a value at (no extrapolation)."""
+        mixes = {config.precision: config for config in configs}  # a batch holds few mixes: check each once
         for column, measured in self._measured_at.items():
-            for config in configs:
-                unseen = [f"{c} at {p}" for c, p in config.precision.to_dict().items() if p not in measured[c]]
+            for mix, config in mixes.items():
+                unseen = [f"{c} at {p}" for c, p in mix.to_dict().items() if p not in measured[c]]
                 if unseen:
                     raise ConfigError(
                         f"config {config.id}: the table has no {column} of any config with {unseen[0]} ({self.device}), "
