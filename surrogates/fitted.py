@@ -1,7 +1,8 @@
 """The fitted surrogates of a release: one file per table column x model beside the tables.
 
-``tables/<task>/surrogates/`` holds ``<column>.<format>.json`` for every target of
-:func:`surrogates.quality.joint_targets` and model, fitted on all rows of the joint table,
+``tables/<task>/surrogates/`` holds ``<column>.<format>.json`` for every learned target of
+:func:`surrogates.quality.joint_targets` (the static costs ``Benchmark`` computes exactly
+are not) and model, fitted on all rows of the joint table,
 and ``index.json`` listing them with their sha256 and the sha256 of the joint table they
 were fitted on. :func:`load_fitted` checks both, so a corrupt file or a surrogate of
 another table version is refused instead of silently answering.
@@ -36,12 +37,12 @@ def joint_sha256(task_dir: Path) -> str:
 
 
 def fit_release(task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]]) -> Path:
-    """Fit every target x model on all finite rows of ``joint``; write the files and the index."""
+    """Fit every learned target x model on all finite rows of ``joint``; write the files and the index."""
     sha = joint_sha256(task_dir)
     out = task_dir / SURROGATES_DIR
     X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
     entries: dict[str, dict[str, Any]] = {}
-    for target in joint_targets(joint.columns):
+    for target in (t for t in joint_targets(joint.columns) if t.learned):
         y = joint[target.column].to_numpy(dtype=float)
         rows = np.isfinite(y)
         for make in models.values():

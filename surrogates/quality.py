@@ -10,7 +10,10 @@ the target's resolution first, as in NAS-Bench-301), Spearman, and the coverage 
 68 % / 95 % predictive intervals. The noise ceiling of accuracy is the same metrics
 between two training seeds of the same configs. Static costs that ``Benchmark`` computes
 exactly off the table (:mod:`bench.hardware.static_costs`) get a ``computed-exact`` row
-per split too: those values scored on the same held-out configs.
+per split too: those values scored on the same held-out configs. The ones computed for
+every config (:data:`bench.tables.columns.COMPUTED_COLUMNS`: parameters, MACs, bytes,
+analytical energy) are not learned at all, so they get only that row; LUT columns keep
+their surrogates, which answer where the look-up tables are not installed.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from bench.space import encode_ordinal, parse_config
-from bench.tables.columns import measured_column, measured_hosts
+from bench.tables.columns import COMPUTED_COLUMNS, measured_column, measured_hosts
 from surrogates.base import Surrogate
 
 
@@ -35,6 +38,11 @@ class Target:
     name: str
     column: str
     resolution: float
+
+    @property
+    def learned(self) -> bool:
+        """Whether ``Benchmark`` answers it off the table with a surrogate (else it computes it exactly)."""
+        return self.column.removeprefix("total_") not in COMPUTED_COLUMNS
 
 
 def joint_targets(columns: pd.Index) -> list[Target]:
@@ -143,7 +151,9 @@ def _target_rows(
         train, test = train[valid[train]], test[valid[test]]
         if len(train) < 2 or len(test) < 2:
             continue
-        predictions = {name: make().fit(X[train], y[train]).predict(X[test], return_std=True) for name, make in models.items()}
+        predictions = {
+            name: make().fit(X[train], y[train]).predict(X[test], return_std=True) for name, make in models.items() if target.learned
+        }
         if exact is not None:
             predictions["computed-exact"] = (exact[test], None)
         for name, (mean, std) in predictions.items():

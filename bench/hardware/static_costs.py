@@ -36,9 +36,10 @@ from bench.models.fusion_ops import FUSION_OP_CLASSES
 from bench.models.quantize import component_bytes
 from bench.space import BackboneGenotype, Config
 from bench.tables.backbone_lookup import BackboneLookup
+from bench.tables.columns import COMPUTED_COLUMNS
 
 LUT_COLUMNS = tuple(f"lut_{board}_{what}" for board in BOARDS for what in ("latency_ms", "energy_mj"))
-COLUMNS = ("params", "macs", "bytes", "horowitz45_energy_mj", *LUT_COLUMNS)
+COLUMNS = (*COMPUTED_COLUMNS, *LUT_COLUMNS)
 """Joint-table columns (without the ``total_`` prefix) that :class:`StaticCosts` computes."""
 
 _NONE = np.full(len(LUT_COLUMNS), np.nan)

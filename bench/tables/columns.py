@@ -1,4 +1,5 @@
-"""Naming of measured-latency columns (``measured_<host>[_<component>]_latency_ms``)."""
+"""Naming of table columns: measured latency (``measured_<host>[_<component>]_latency_ms``), precisions,
+and the static costs that are computed, never learned."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from collections.abc import Iterable
 
 COMPONENTS = ("image", "audio", "fusion")
 PRECISION_COLUMNS = tuple(f"{c}_precision" for c in COMPONENTS)
+COMPUTED_COLUMNS = ("params", "macs", "bytes", "horowitz45_energy_mj")
+"""Static costs (joint-table columns without the ``total_`` prefix) that need no look-up table:
+``Benchmark`` computes them exactly for any config (:mod:`bench.hardware.static_costs`), so no
+surrogate of them is fitted or used."""
 
 
 def measured_column(host: str, component: str | None = None) -> str:

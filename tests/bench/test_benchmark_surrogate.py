@@ -59,6 +59,9 @@ def test_static_costs_off_the_table_are_computed_not_learned(release):
     for off, on in zip(surrogate.evaluate_many(configs[:5]), table.evaluate_many(configs[:5])):
         assert not off.from_table and off.objectives == pytest.approx(on.objectives, rel=1e-12)
         assert all(p.endswith("exact") for p in off.provenance.values())
+    fitted = json.loads((tables / "soundmnist" / SURROGATES_DIR / "index.json").read_text())["targets"]
+    assert "total_lut_tx2_latency_ms" in fitted  # the fallback where the LUTs are not installed
+    assert not {"total_params", "total_macs", "total_bytes", "total_horowitz45_energy_mj"} & set(fitted)
 
 
 def test_noisy_surrogate_draws_are_seeded(release):

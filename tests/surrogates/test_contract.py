@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from scipy.stats import kendalltau
@@ -102,3 +104,21 @@ def test_gp_predictor_equals_botorch_posterior():
         posterior = model.model_.posterior(torch.as_tensor(query, dtype=torch.float64))
     np.testing.assert_allclose(mean, posterior.mean.squeeze(-1).numpy(), rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(std, posterior.variance.clamp_min(0).sqrt().squeeze(-1).numpy(), rtol=1e-7, atol=1e-9)
+
+
+
+def test_gp_fit_stops_after_maxiter_lbfgs_iterations():
+    import botorch.optim.core
+
+    results = []
+
+    def minimise(*args, **kwargs):
+        results.append(real(*args, **kwargs))
+        return results[-1]
+
+    real = botorch.optim.core.minimize_with_timeout
+    X, y = _data(40)
+    with mock.patch.object(botorch.optim.core, "minimize_with_timeout", minimise):
+        SURROGATES["exact-gp"](maxiter=3).fit(X, y)
+        SURROGATES["exact-gp"](maxiter=200).fit(X, y)
+    assert [r.nit for r in results][0] == 3 and results[1].nit > 3

@@ -93,6 +93,16 @@ def test_exact_columns_get_computed_rows_scored_on_the_same_split(joint):
     assert row["n_test"] == len(test) and row["mae"] == pytest.approx(np.mean(np.arange(len(joint))[test] % 2))
 
 
+def test_computed_static_costs_are_scored_but_never_learned(joint):
+    with_params = joint.assign(total_params=np.arange(len(joint)) * 1000.0)
+    target = next(t for t in joint_targets(with_params.columns) if t.column == "total_params")
+    assert not target.learned and all(t.learned for t in joint_targets(joint.columns))
+    exact = {"total_params": with_params["total_params"].to_numpy()}
+    table = quality_table(with_params, {"xgboost": lambda: XGBoostEnsemble(n_members=2, n_estimators=20)}, exact=exact)
+    assert set(table[table["target"] == "params"]["model"]) == {"computed-exact"}
+    assert "xgboost" in set(table[table["target"] == "val_acc"]["model"])
+
+
 def test_parallel_scoring_gives_the_same_rows(joint):
     from surrogates import XGBoostQuantile
 
