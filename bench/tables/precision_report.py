@@ -6,19 +6,22 @@ the joint table this report takes the best multimodal config (by mean validation
 accuracy; its test accuracy is quoted) and, at the same budget of parameter bytes, the
 best backbone of each modality alone at that modality's precision (backbone tables;
 subnets with inherited weights). Energies are ``model:horowitz45`` estimates at each
-component's precision. It also gives the accuracy lost from fp32 to int8 to int4.
-Accuracies never measured (no quantised backbone rows yet) are reported as missing.
+component's precision. It also gives the accuracy lost from fp32 to int8 to int4: per
+backbone, per fusion network (the same training before and after quantisation), and per
+whole config against the same architecture at fp32 (each trained on its own features).
+Accuracies never measured (no quantised rows yet) are reported as missing.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from bench.hardware.static_costs import backbone_figures
-from bench.space import parse_backbone
+from bench.space import PrecisionGenotype, parse_backbone, parse_config
 from bench.tables.manifest import load_table, read_manifest
 
 PRECISIONS = ("fp32", "int8", "int4")
@@ -99,6 +102,24 @@ def _accuracy_lost(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> l
                     f"| fusion network (same training) | {precision} | {len(rows)} | {rows['val_acc'].median():.2f} | "
                     f"{loss.median():.2f} | {loss.max():.2f} |"
                 )
+    return lines + _same_architecture_loss(joint)
+
+
+def _same_architecture_loss(joint: pd.DataFrame) -> list[str]:
+    """Rows per quantised mix: val accuracy lost against the same architectures' fp32 rows."""
+    architecture = joint["config_json"].map(lambda text: replace(parse_config(text), precision=PrecisionGenotype()).id)
+    is_fp32 = (joint[_MIX] == "fp32").all(axis=1)
+    fp32_acc = pd.Series(joint["val_acc"][is_fp32].to_numpy(), index=architecture[is_fp32])
+    lines = []
+    for mix, rows in joint[~is_fp32].groupby(_MIX):
+        matched = architecture[rows.index].isin(fp32_acc.index)
+        rows = rows[matched.to_numpy()]
+        if len(rows):
+            loss = fp32_acc[architecture[rows.index]].to_numpy() - rows["val_acc"].to_numpy()
+            lines.append(
+                f"| whole config vs same architecture at fp32 | {'/'.join(mix)} | {len(rows)} | {rows['val_acc'].median():.2f} | "
+                f"{pd.Series(loss).median():.2f} | {loss.max():.2f} |"
+            )
     return lines
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from bench.cli import main
-from bench.space import sample_backbone
+from bench.space import PrecisionGenotype, sample_backbone, sample_config
 from tests.helpers import write_tables
 
 
@@ -25,7 +26,10 @@ def _backbones(rng: np.random.Generator, modality_offset: float) -> pd.DataFrame
 
 def test_precision_report_compares_at_the_same_bytes(tmp_path, capsys):
     rng = np.random.default_rng(0)
+    configs = [sample_config(rng) for _ in range(2)]
+    configs.append(replace(configs[0], precision=PrecisionGenotype("int8", "int8", "int8")))  # the first at int8
     joint = pd.DataFrame({
+        "config_json": [c.to_json() for c in configs],
         "image_precision": ["fp32", "fp32", "int8"], "audio_precision": ["fp32", "fp32", "int8"],
         "fusion_precision": ["fp32", "fp32", "int8"],
         "val_acc": [97.0, 96.0, 86.0], "test_acc": [96.5, 99.0, 85.0], "total_bytes": [1_000_000, 900_000, 300_000],
@@ -43,3 +47,4 @@ def test_precision_report_compares_at_the_same_bytes(tmp_path, capsys):
     assert any(line.startswith("| image backbones | int8 | 3 | 88.00 | 2.00 | 10.00 |") for line in lines)
     assert any(line.startswith("| image backbones | int4 | 0 | not measured") for line in lines)
     assert any(line.startswith("| fusion network (same training) | int8 | 1 | 86.00 | 1.50 |") for line in lines)
+    assert any(line.startswith("| whole config vs same architecture at fp32 | int8/int8/int8 | 1 | 86.00 | 11.00 | 11.00 |") for line in lines)
