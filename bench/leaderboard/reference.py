@@ -1,7 +1,7 @@
 """Best-known Pareto fronts of the full-space problems, computed once per release.
 
 The full space has no exact front. The reference is the non-dominated set of a large
-surrogate-based search: ``n_random`` uniform samples plus NSGA-II runs of
+surrogate-based search: ``n_random`` uniform samples (at the problem's precisions) plus NSGA-II runs of
 ``nsga2_evaluations`` each, all answered by the release's surrogates, together with the
 table's front re-evaluated by the surrogates. It is stored in ``problems.json`` beside
 the table front (``full_front``), so every leaderboard of a release scores against the
@@ -40,7 +40,7 @@ def best_known_front(
             found[config.id] = tuple(obs.objectives[o] for o in problem.objectives)
         return observations
 
-    evaluate([sample_config(rng, problem.task) for _ in range(n_random)])
+    evaluate([sample_config(rng, problem.task, problem.precisions) for _ in range(n_random)])
     evaluate(_table_configs(problem, tables_dir))
     for seed in range(nsga2_runs):
         searcher = NSGA2(population_size=50)

@@ -47,11 +47,12 @@ class RunSpec:
 
 
 def initial_design(problem: Problem, seed: int, n: int) -> list[Config]:
-    """The ``n`` starting configs of seed ``seed``: distinct pool rows (table variant) or uniform samples."""
+    """The ``n`` starting configs of seed ``seed``: distinct pool rows (table variant) or uniform samples
+    at the problem's precisions."""
     rng = np.random.default_rng([seed, INITIAL_DESIGN_STREAM])
     if problem.pool:
         return [problem.pool[i] for i in rng.choice(len(problem.pool), size=min(n, len(problem.pool)), replace=False)]
-    return [sample_config(rng, problem.task) for _ in range(n)]
+    return [sample_config(rng, problem.task, problem.precisions) for _ in range(n)]
 
 
 @lru_cache(maxsize=8)

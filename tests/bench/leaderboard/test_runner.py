@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -32,6 +33,13 @@ def test_table_runs_stay_in_the_pool_and_share_the_initial_design(release, tmp_p
         assert [r["config_id"] for r in records[:5]] == design
         assert {r["config_id"] for r in records} <= pool
         assert all(r["from_table"] for r in records)
+
+
+def test_full_space_initial_design_draws_the_problems_precisions(release):
+    problem = load_problem(f"{PROBLEM}@full", release)
+    assert all(c.precision.all_fp32 for c in initial_design(problem, 0, 20))
+    mixed = initial_design(replace(problem, precisions=("fp32", "int8")), 0, 20)
+    assert {p for c in mixed for p in c.precision.to_dict().values()} == {"fp32", "int8"}
 
 
 def test_pool_exhaustion_ends_the_run_early(release, tmp_path):
