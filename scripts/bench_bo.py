@@ -20,23 +20,10 @@ import sys
 import numpy as np
 import torch
 
-from bench.leaderboard.runner import initial_design
+from bench.leaderboard.runner import RunSpec, evaluation_batches
 from bench.leaderboard.scoring import trajectory
 from bench.problems import load_problem
 from searchers import QLogNEHVI
-
-
-def _run(problem, bench, searcher, budget: int, seed: int) -> list[dict]:
-    searcher.setup(problem, seed)
-    configs = initial_design(problem, seed, 10)
-    records: list[dict] = []
-    while configs and len(records) < budget:
-        observations = bench.evaluate_many(configs)
-        searcher.tell(configs, observations)
-        records += [{"n": len(records) + i + 1, "sim_seconds": 0.0, "objectives": [o.objectives[k] for k in problem.objectives]}
-                    for i, o in enumerate(observations)]
-        configs = searcher.ask(1)
-    return records
 
 
 def _median_near(timings: list[dict], n_obs: int, key: str, width: int = 10) -> float:
@@ -64,7 +51,8 @@ def main() -> int:
     for name, make in setups.items():
         for seed in args.seeds:
             searcher = make()
-            records = _run(problem, bench, searcher, args.budget, seed)
+            spec = RunSpec(args.problem, "qlognehvi", seed, budget=args.budget, n_init=10)
+            records = [record for batch in evaluation_batches(problem, bench, searcher, spec) for record in batch]
             hv = trajectory(problem, records[:100])["hv"].iloc[-1]
             timings = [{**t, "total": t["model_seconds"] + t["acquisition_seconds"]} for t in searcher.timings]
             for n_obs in (100, 200):

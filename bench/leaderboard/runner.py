@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -61,43 +61,51 @@ def _problem(label: str, tables_dir: str) -> tuple[Problem, Any]:
     return problem, problem.benchmark(tables_dir)
 
 
+def evaluation_batches(problem: Problem, bench: Any, searcher: Any, spec: RunSpec) -> Iterator[list[dict[str, Any]]]:
+    """Run ``searcher`` (not yet set up) on ``problem`` as ``spec`` says; yields each batch's evaluation records."""
+    from searchers import SpaceExhaustedError
+
+    searcher.setup(problem, spec.seed)
+    configs = initial_design(problem, spec.seed, min(spec.n_init, spec.budget))
+    n_done, sim_seconds, ask_seconds = 0, 0.0, 0.0
+    while configs:
+        observations = bench.evaluate_many(configs)
+        start = time.perf_counter()
+        searcher.tell(configs, observations)
+        # The batch's searcher time: asking for it plus being told its results.
+        searcher_seconds = (ask_seconds + time.perf_counter() - start) / len(configs)
+        records = []
+        for config, obs in zip(configs, observations):
+            sim_seconds += obs.cost_seconds + searcher_seconds
+            n_done += 1
+            records.append({
+                "n": n_done, "config_id": config.id, "objectives": [obs.objectives[o] for o in problem.objectives],
+                "cost_seconds": obs.cost_seconds, "searcher_seconds": searcher_seconds, "sim_seconds": sim_seconds,
+                "from_table": obs.from_table, "config": config.to_dict(),
+            })
+        yield records
+        if n_done >= spec.budget or (spec.budget_seconds is not None and sim_seconds >= spec.budget_seconds):
+            return
+        start = time.perf_counter()
+        try:
+            configs = searcher.ask(min(spec.batch, spec.budget - n_done))
+        except SpaceExhaustedError:
+            return
+        ask_seconds = time.perf_counter() - start
+
+
 def run_one(spec: RunSpec, tables_dir: str, log_dir: str) -> Path:
     """Run ``spec``; returns its log (one JSON line per evaluation, the first line the spec)."""
-    from searchers import SpaceExhaustedError, get_searcher
+    from searchers import get_searcher
 
     problem, bench = _problem(spec.problem, tables_dir)
-    searcher = get_searcher(spec.searcher)()
     path = Path(log_dir) / f"{spec.slug}.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as log:
         log.write(json.dumps({"spec": asdict(spec)}) + "\n")
-        searcher.setup(problem, spec.seed)
-        configs = initial_design(problem, spec.seed, min(spec.n_init, spec.budget))
-        n_done, sim_seconds, ask_seconds = 0, 0.0, 0.0
-        while configs:
-            observations = bench.evaluate_many(configs)
-            start = time.perf_counter()
-            searcher.tell(configs, observations)
-            # The batch's searcher time: asking for it plus being told its results.
-            searcher_seconds = (ask_seconds + time.perf_counter() - start) / len(configs)
-            for config, obs in zip(configs, observations):
-                sim_seconds += obs.cost_seconds + searcher_seconds
-                n_done += 1
-                record = {
-                    "n": n_done, "config_id": config.id, "objectives": [obs.objectives[o] for o in problem.objectives],
-                    "cost_seconds": obs.cost_seconds, "searcher_seconds": searcher_seconds, "sim_seconds": sim_seconds,
-                    "from_table": obs.from_table, "config": config.to_dict(),
-                }
-                log.write(json.dumps(record) + "\n")
+        for records in evaluation_batches(problem, bench, get_searcher(spec.searcher)(), spec):
+            log.writelines(json.dumps(record) + "\n" for record in records)
             log.flush()
-            if n_done >= spec.budget or (spec.budget_seconds is not None and sim_seconds >= spec.budget_seconds):
-                break
-            start = time.perf_counter()
-            try:
-                configs = searcher.ask(min(spec.batch, spec.budget - n_done))
-            except SpaceExhaustedError:
-                break
-            ask_seconds = time.perf_counter() - start
     return path
 
 
