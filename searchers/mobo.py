@@ -52,6 +52,7 @@ class _BoTorchSearcher(Searcher):
 
     def setup(self, problem, seed: int) -> None:
         super().setup(problem, seed)
+        self._seed = seed
         self.timings: list[dict[str, float]] = []  # per ask: observations, model seconds, acquisition seconds
         self._hyperparameters: list[dict] | None = None
         self._fitted_at = 0
@@ -81,9 +82,13 @@ class _BoTorchSearcher(Searcher):
             for gp, state in zip(model.models, self._hyperparameters):
                 gp.load_state_dict(state, strict=False)
         if refit:
-            fit_gpytorch_mll(
-                SumMarginalLogLikelihood(model.likelihood, model), optimizer_kwargs={"options": {"maxiter": self.fit_maxiter}}
-            )
+            # A failed fit is retried from hyper-parameters drawn from the priors with torch's global generator:
+            # seeded here from the run's seed and the number of observations, so a rerun refits the same way.
+            with torch.random.fork_rng():
+                torch.manual_seed(int(np.random.SeedSequence([self._seed, len(self.history)]).generate_state(1)[0]))
+                fit_gpytorch_mll(
+                    SumMarginalLogLikelihood(model.likelihood, model), optimizer_kwargs={"options": {"maxiter": self.fit_maxiter}}
+                )
             self._hyperparameters = [
                 {k: v.detach().clone() for k, v in m.state_dict().items() if k.startswith(_HYPERPARAMETERS)} for m in model.models
             ]

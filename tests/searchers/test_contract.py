@@ -44,6 +44,26 @@ def test_same_seed_same_trajectory(name):
     assert _trajectory(name, 1) != _trajectory(name, 2)
 
 
+@pytest.mark.parametrize("name", ["qlognehvi", "qlognparego"])
+def test_bo_hyperparameter_fits_do_not_depend_on_torchs_global_generator(name, monkeypatch):
+    import botorch.fit
+    import torch
+
+    real_fit, draws = botorch.fit.fit_gpytorch_mll, []
+
+    def fit(*args, **kwargs):  # a retried fit draws its restarts from torch's global generator
+        draws.append(float(torch.rand(1)))
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(botorch.fit, "fit_gpytorch_mll", fit)
+    runs = []
+    for global_seed in (0, 1):
+        torch.manual_seed(global_seed)
+        draws.clear()
+        runs.append((_trajectory(name, 1, rounds=3), list(draws)))
+    assert runs[0] == runs[1] and runs[0][1]
+
+
 @pytest.mark.parametrize("name", ["random", "nsga2", "two-tier"])
 @pytest.mark.parametrize("precisions", [("fp32", "int8", "int4"), ("fp32", "int8")])
 def test_precision_problems_search_the_precision_tier(name, precisions):
