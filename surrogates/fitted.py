@@ -54,6 +54,10 @@ def fit_release(task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[
             }
     index = {"table_sha256": sha, "encoding": ENCODING, "n_joint_rows": len(joint), "targets": entries}
     (out / INDEX).write_text(json.dumps(index, indent=1) + "\n")
+    written = {entry["file"] for by_model in entries.values() for entry in by_model.values()} | {INDEX}
+    for stale in sorted(out.glob("*.json")):  # surrogates of an earlier release that this one no longer fits
+        if stale.name not in written:
+            stale.unlink()
     return out / INDEX
 
 

@@ -64,6 +64,17 @@ def test_static_costs_off_the_table_are_computed_not_learned(release):
     assert not {"total_params", "total_macs", "total_bytes", "total_horowitz45_energy_mj"} & set(fitted)
 
 
+def test_refit_removes_surrogates_the_release_no_longer_fits(tmp_path):
+    configs = [sample_config(np.random.default_rng(4)) for _ in range(30)]
+    task_dir = tmp_path / "soundmnist"
+    write_release_tables(task_dir, synthetic_joint(configs))
+    stale = task_dir / SURROGATES_DIR / "total_params.xgboost-quantile.json"
+    stale.parent.mkdir()
+    stale.write_text("{}")
+    fit_release(task_dir, synthetic_joint(configs), {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=5)})
+    assert not stale.exists() and (task_dir / SURROGATES_DIR / "val_acc.xgboost-quantile.json").is_file()
+
+
 def test_noisy_surrogate_draws_are_seeded(release):
     tables, configs = release
     new = [sample_config(np.random.default_rng(3)) for _ in range(20)]
