@@ -109,18 +109,13 @@ def _same_architecture_loss(joint: pd.DataFrame) -> list[str]:
     """Rows per quantised mix: val accuracy lost against the same architectures' fp32 rows."""
     architecture = joint["config_json"].map(lambda text: replace(parse_config(text), precision=PrecisionGenotype()).id)
     is_fp32 = (joint[_MIX] == "fp32").all(axis=1)
-    fp32_acc = pd.Series(joint["val_acc"][is_fp32].to_numpy(), index=architecture[is_fp32])
-    lines = []
-    for mix, rows in joint[~is_fp32].groupby(_MIX):
-        matched = architecture[rows.index].isin(fp32_acc.index)
-        rows = rows[matched.to_numpy()]
-        if len(rows):
-            loss = fp32_acc[architecture[rows.index]].to_numpy() - rows["val_acc"].to_numpy()
-            lines.append(
-                f"| whole config vs same architecture at fp32 | {'/'.join(mix)} | {len(rows)} | {rows['val_acc'].median():.2f} | "
-                f"{pd.Series(loss).median():.2f} | {loss.max():.2f} |"
-            )
-    return lines
+    fp32_twin_acc = architecture.map(pd.Series(joint["val_acc"][is_fp32].to_numpy(), index=architecture[is_fp32]))
+    matched = joint.assign(loss=fp32_twin_acc - joint["val_acc"])[~is_fp32 & fp32_twin_acc.notna()]
+    return [
+        f"| whole config vs same architecture at fp32 | {'/'.join(mix)} | {len(rows)} | {rows['val_acc'].median():.2f} | "
+        f"{rows['loss'].median():.2f} | {rows['loss'].max():.2f} |"
+        for mix, rows in matched.groupby(_MIX)
+    ]
 
 
 def precision_report(task_dir: str | Path) -> str:
