@@ -61,13 +61,19 @@ def _cell(best: dict[str, float] | None) -> str:
     return f"{best['test_acc']:.2f} | {best['bytes'] / 1e3:.0f} | {best['energy_mj']:.3f} |"
 
 
+def _by_mix(joint: pd.DataFrame) -> list[tuple[tuple[str, ...], pd.DataFrame]]:
+    """Rows grouped by precision mix, mixes ordered by bit width: fp32/fp32/fp32 first, int4/int4/int4 last."""
+    rank = joint[_MIX].apply(lambda column: column.map(PRECISIONS.index))
+    return list(joint.loc[rank.sort_values(_MIX, kind="stable").index].groupby(_MIX, sort=False))
+
+
 def _mix_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[str]:
     lines = [
         "| precision mix (image/audio/fusion) | configs | multimodal test % | kB | mJ | image-only test % | kB | mJ "
         "| audio-only test % | kB | mJ | multimodal better? |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for mix, rows in joint.groupby(_MIX, sort=False):
+    for mix, rows in _by_mix(joint):
         best = rows.sort_values(["val_acc", "total_bytes"], ascending=[False, True]).iloc[0]
         budget = float(best["total_bytes"])
         alone = {m: best_unimodal(backbones[m], m, p, budget) for m, p in zip(("image", "audio"), mix[:2])}
@@ -114,7 +120,7 @@ def _same_architecture_loss(joint: pd.DataFrame) -> list[str]:
     return [
         f"| whole config vs same architecture at fp32 | {'/'.join(mix)} | {len(rows)} | {rows['val_acc'].median():.2f} | "
         f"{rows['loss'].median():.2f} | {rows['loss'].max():.2f} |"
-        for mix, rows in matched.groupby(_MIX)
+        for mix, rows in _by_mix(matched)
     ]
 
 

@@ -48,3 +48,13 @@ def test_precision_report_compares_at_the_same_bytes(tmp_path, capsys):
     assert any(line.startswith("| image backbones | int4 | 0 | not measured") for line in lines)
     assert any(line.startswith("| fusion network (same training) | int8 | 1 | 86.00 | 1.50 |") for line in lines)
     assert any(line.startswith("| whole config vs same architecture at fp32 | int8/int8/int8 | 1 | 86.00 | 11.00 | 11.00 |") for line in lines)
+
+
+def test_precision_mixes_are_ordered_by_bit_width():
+    from bench.tables.precision_report import _by_mix
+
+    mixes = [("int4", "fp32", "int8"), ("fp32", "fp32", "fp32"), ("int8", "int4", "int4"), ("fp32", "int8", "fp32")]
+    frame = pd.DataFrame(mixes + mixes[:1], columns=["image_precision", "audio_precision", "fusion_precision"])
+    assert [(mix, len(rows)) for mix, rows in _by_mix(frame)] == [
+        (("fp32", "fp32", "fp32"), 1), (("fp32", "int8", "fp32"), 1), (("int8", "int4", "int4"), 1), (("int4", "fp32", "int8"), 2),
+    ]
