@@ -226,6 +226,14 @@ def _cmd_problems_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _location_args(parser: argparse.ArgumentParser, store: bool = False) -> None:
+    """``--task`` and ``--tables-dir`` (and ``--store``, the sweep store) of a command reading the tables."""
+    parser.add_argument("--task", default="soundmnist")
+    if store:
+        parser.add_argument("--store", default=None, help="SQLite store (default: work/<task>/sweep.db)")
+    parser.add_argument("--tables-dir", default="tables")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mmnas``."""
     parser = argparse.ArgumentParser(prog="mmnas", description="Hardware-aware multimodal NAS benchmark.")
@@ -275,19 +283,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     tables = sub.add_parser("tables", help="the committed tables").add_subparsers(dest="action", required=True)
     export = tables.add_parser("export", help="write result logs, parquet tables and manifest.json from the sweep store")
-    export.add_argument("--task", default="soundmnist")
-    export.add_argument("--store", default=None)
-    export.add_argument("--tables-dir", default="tables")
+    _location_args(export, store=True)
     export.set_defaults(func=_cmd_tables_export)
     merge_result = tables.add_parser("merge", help="add a device validation result as measured:<host>-<runtime> devices")
     merge_result.add_argument("result", help="result file of scripts/validate_device.py")
-    merge_result.add_argument("--task", default="soundmnist")
-    merge_result.add_argument("--store", default=None)
-    merge_result.add_argument("--tables-dir", default="tables")
+    _location_args(merge_result, store=True)
     merge_result.set_defaults(func=_cmd_tables_merge)
     report = tables.add_parser("report", help="summary of the committed tables")
-    report.add_argument("--task", default="soundmnist")
-    report.add_argument("--tables-dir", default="tables")
+    _location_args(report)
     report.add_argument(
         "--precision", action="store_true", help="per precision mix: best multimodal vs best unimodal at the same bytes"
     )
@@ -296,15 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     models = ["xgboost-quantile", "xgboost-ensemble", "exact-gp"]
     surrogates = sub.add_parser("surrogates", help="surrogate models").add_subparsers(dest="action", required=True)
     quality = surrogates.add_parser("report", help="held-out quality of the surrogates, next to the noise ceiling")
-    quality.add_argument("--task", default="soundmnist")
-    quality.add_argument("--tables-dir", default="tables")
+    _location_args(quality)
     quality.add_argument("--seed", type=int, default=0)
     quality.add_argument("--workers", type=int, default=2, help="parallel processes (one thread each), one target at a time")
-    quality.add_argument("--models", nargs="+", default=["xgboost-quantile", "xgboost-ensemble", "exact-gp"], choices=models)
+    quality.add_argument("--models", nargs="+", default=models, choices=models)
     quality.set_defaults(func=_cmd_surrogates_report)
     fit = surrogates.add_parser("fit", help="fit the release's surrogates on the whole joint table; save them beside it")
-    fit.add_argument("--task", default="soundmnist")
-    fit.add_argument("--tables-dir", default="tables")
+    _location_args(fit)
     fit.add_argument("--models", nargs="+", default=["xgboost-quantile", "exact-gp"], choices=models)
     fit.set_defaults(func=_cmd_surrogates_fit)
 
@@ -324,8 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     problems = sub.add_parser("problems", help="named problems").add_subparsers(dest="action", required=True)
     build = problems.add_parser("build", help="write tables/<task>/problems.json from the joint table")
-    build.add_argument("--task", default="soundmnist")
-    build.add_argument("--tables-dir", default="tables")
+    _location_args(build)
     build.add_argument("--table-only", action="store_true", help="skip the best-known full-space fronts (they need fitted surrogates)")
     build.set_defaults(func=_cmd_problems_build)
     return parser
