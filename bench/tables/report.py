@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from bench.examples import example_document, example_names, load_example
-from bench.tables.columns import COMPONENTS, measured_column, measured_hosts
+from bench.tables.columns import COMPONENTS, PRECISION_COLUMNS, measured_column, measured_hosts
 from bench.tables.manifest import load_table, read_manifest
 
 _ACCURACY_COLUMNS = ("val_acc", "test_acc")
@@ -76,10 +76,12 @@ def _harmonic(joint: pd.DataFrame) -> list[str]:
             )
     best = joint.sort_values(["val_acc", "total_lut_tx2_latency_ms"], ascending=[False, True]).head(5)
     lines += ["", "Best joint models by mean validation accuracy (ties: lower TX2 latency):", "",
-              "| config_id | cells x nodes | val acc % | test acc % | lut:tx2 ms | lut:tx2 mJ |", "|---|---|---|---|---|---|"]
-    for _, row in best.iterrows():
+              "| config_id | precision (image/audio/fusion) | cells x nodes | val acc % | test acc % | kB | lut:tx2 ms | lut:tx2 mJ |",
+              "|---|---|---|---|---|---|---|---|"]
+    for _, row in best.iterrows():  # LUT figures exist for fp32 configs only: NaN for quantised ones
         lines.append(
-            f"| {row['config_id']} | {row['n_cells']} x {row['n_nodes']} | {row['val_acc']:.2f} | {row['test_acc']:.2f} | "
+            f"| {row['config_id']} | {'/'.join(row[list(PRECISION_COLUMNS)])} | {row['n_cells']} x {row['n_nodes']} | "
+            f"{row['val_acc']:.2f} | {row['test_acc']:.2f} | {row['total_bytes'] / 1e3:.0f} | "
             f"{row['total_lut_tx2_latency_ms']:.3f} | {row['total_lut_tx2_energy_mj']:.3f} |"
         )
     return lines

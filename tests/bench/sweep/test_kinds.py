@@ -135,6 +135,7 @@ def test_export_joint_with_measured_columns_and_report(context, tmp_path, monkey
     report = tables_report(tables / "soundmnist")
     assert "noise ceiling" in report and "harmonic_avmnist_1" in report and f"- {host}: sum of component latencies" in report
     assert "| val_acc | 2 |" in report and "| total_lut_tx2_latency_ms | 2 |" in report
+    assert f"| {load_example('harmonic_avmnist_1').id} | fp32/fp32/fp32 | 2 x 1 |" in report  # best joint models, with precision
 
 
 def test_plans_name_the_committed_supernets():
