@@ -4,6 +4,9 @@ Splits of the joint table:
 * ``random-80/20``: a seeded random split.
 * ``ood-cells=k``: train on configs with another number of fusion cells, test on ``k`` cells.
 * ``ood-deepest``: train on configs whose backbones both have depth < 4, test on the others.
+* ``random-80/20-quantised``: the random split's predictions scored on its held-out configs
+  with an int8 / int4 component only (the precision tier), next to the seed-to-seed
+  ceiling on all quantised configs (split ``quantised``).
 
 Metrics: R2, MAE, Kendall tau, sparse Kendall tau (true and predicted values rounded to
 the target's resolution first, as in NAS-Bench-301), Spearman, and the coverage of the
@@ -27,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from bench.space import encode_ordinal, parse_config
-from bench.tables.columns import COMPUTED_COLUMNS, measured_column, measured_hosts
+from bench.tables.columns import COMPUTED_COLUMNS, PRECISION_COLUMNS, measured_column, measured_hosts
 from surrogates.base import Surrogate
 
 
@@ -91,13 +94,23 @@ def splits(joint: pd.DataFrame, seed: int = 0) -> dict[str, tuple[np.ndarray, np
     n = len(joint)
     order = np.random.default_rng(seed).permutation(n)
     cut = int(round(0.8 * n))
-    out = {"random-80/20": (np.sort(order[:cut]), np.sort(order[cut:]))}
+    out = {RANDOM: (np.sort(order[:cut]), np.sort(order[cut:]))}
     cells = joint["n_cells"].to_numpy()
     for k in sorted(set(cells)):
         out[f"ood-cells={k}"] = (np.flatnonzero(cells != k), np.flatnonzero(cells == k))
     depth = np.array([max(c.image.d, c.audio.d) for c in map(parse_config, joint["config_json"])])
     out["ood-deepest"] = (np.flatnonzero(depth < 4), np.flatnonzero(depth == 4))
     return {name: (tr, te) for name, (tr, te) in out.items() if len(tr) >= 2 and len(te) >= 2}
+
+
+RANDOM, RANDOM_QUANTISED = "random-80/20", "random-80/20-quantised"
+
+
+def quantised_rows(joint: pd.DataFrame) -> np.ndarray:
+    """Whether each config has an int8 / int4 component (all False for a table without precision columns)."""
+    if not set(PRECISION_COLUMNS) <= set(joint.columns):
+        return np.zeros(len(joint), dtype=bool)
+    return (joint[list(PRECISION_COLUMNS)] != "fp32").any(axis=1).to_numpy()
 
 
 def noise_ceiling(joint: pd.DataFrame, target: Target) -> dict[str, float] | None:
@@ -143,10 +156,12 @@ def _target_rows(
 ) -> list[dict]:
     y = joint[target.column].to_numpy(dtype=float)
     valid = np.isfinite(y)
+    quantised = quantised_rows(joint)
     rows = []
-    ceiling = noise_ceiling(joint, target)
-    if ceiling is not None:
-        rows.append({"target": target.name, "model": "seed-to-seed", "split": "all", "n_train": 0, "n_test": len(y), **ceiling})
+    for split, subset in (("all", joint), ("quantised", joint[quantised])):
+        ceiling = noise_ceiling(subset, target) if len(subset) >= 2 else None
+        if ceiling is not None:
+            rows.append({"target": target.name, "model": "seed-to-seed", "split": split, "n_train": 0, "n_test": len(subset), **ceiling})
     for split, (train, test) in splits(joint, seed).items():
         train, test = train[valid[train]], test[valid[test]]
         if len(train) < 2 or len(test) < 2:
@@ -156,11 +171,15 @@ def _target_rows(
         }
         if exact is not None:
             predictions["computed-exact"] = (exact[test], None)
+        scored = [(split, np.ones(len(test), dtype=bool))]
+        if split == RANDOM and quantised[test].sum() >= 2:
+            scored.append((RANDOM_QUANTISED, quantised[test]))
         for name, (mean, std) in predictions.items():
-            rows.append(
-                {"target": target.name, "model": name, "split": split, "n_train": len(train), "n_test": len(test),
-                 **metrics(y[test], mean, std, target.resolution)}
-            )
+            rows += [
+                {"target": target.name, "model": name, "split": scored_split, "n_train": len(train), "n_test": int(keep.sum()),
+                 **metrics(y[test][keep], mean[keep], None if std is None else std[keep], target.resolution)}
+                for scored_split, keep in scored
+            ]
     return rows
 
 
@@ -178,17 +197,17 @@ def targets_summary(table: pd.DataFrame, default_model: str) -> list[str]:
     """Markdown rows: per target, the model ``Benchmark`` answers with off the table (``computed-exact``
     where present, else ``default_model``), its random-split tau and worst out-of-distribution R2,
     against the targets."""
-    lines = ["| target | answered by | tau (random 80/20) | tau target | share of seed-to-seed tau | worst OOD R2 (split) | OOD R2 > 0.5 |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| target | answered by | tau (random 80/20) | tau target | share of seed-to-seed tau | worst OOD R2 (split) | OOD R2 > 0.5 "
+             "| tau on quantised configs (random 80/20) |", "|---|---|---|---|---|---|---|---|"]
     for name, rows in table.groupby("target", sort=False):
         model = "computed-exact" if (rows["model"] == "computed-exact").any() else default_model
         own = rows[rows["model"] == model]
-        random_split = own[own["split"] == "random-80/20"]
+        random_split = own[own["split"] == RANDOM]
         if not len(random_split):
             continue
         tau = float(random_split["kendall_tau"].iloc[0])
         goal = _tau_target(name)
-        ceiling = rows[rows["model"] == "seed-to-seed"]["kendall_tau"]
+        ceiling = rows[(rows["model"] == "seed-to-seed") & (rows["split"] == "all")]["kendall_tau"]
         share = f"{tau / float(ceiling.iloc[0]):.0%}" if len(ceiling) else "-"
         if len(ceiling) and name == "val_acc":
             share += " met" if tau >= CEILING_SHARE * float(ceiling.iloc[0]) else f" not met (target {CEILING_SHARE:.0%})"
@@ -196,7 +215,11 @@ def targets_summary(table: pd.DataFrame, default_model: str) -> list[str]:
         worst = f"{ood['r2'].iloc[0]:.3f} ({ood['split'].iloc[0]})" if len(ood) else "-"
         tau_cell = f"{tau:.3f}" + ("" if goal is None else (" met" if tau >= goal else " not met"))
         ood_cell = ("met" if ood["r2"].iloc[0] > OOD_R2 else "not met") if len(ood) else "-"
-        lines.append(f"| {name} | {model} | {tau_cell} | {'-' if goal is None else goal} | {share} | {worst} | {ood_cell} |")
+        quantised = own[own["split"] == RANDOM_QUANTISED]
+        quantised_cell = f"{quantised['kendall_tau'].iloc[0]:.3f} (n={int(quantised['n_test'].iloc[0])})" if len(quantised) else "-"
+        lines.append(
+            f"| {name} | {model} | {tau_cell} | {'-' if goal is None else goal} | {share} | {worst} | {ood_cell} | {quantised_cell} |"
+        )
     return lines
 
 

@@ -125,7 +125,21 @@ def test_targets_summary_judges_the_model_benchmark_uses():
         row("lut:tx2/latency_ms", "computed-exact", "random-80/20", 1.0, 1.0),
         row("lut:tx2/latency_ms", "computed-exact", "ood-cells=1", 1.0, 1.0),
     ])
-    lines = targets_summary(table, "xgb")
-    assert lines[2] == "| val_acc | xgb | 0.750 not met | 0.85 | 94% met | 0.200 (ood-cells=1) | not met |"
-    assert lines[3] == "| lut:tx2/latency_ms | computed-exact | 1.000 met | 0.98 | - | 1.000 (ood-cells=1) | met |"
+    quantised = {**row("val_acc", "xgb", "random-80/20-quantised", 0.40, 0.1), "n_test": 7}
+    lines = targets_summary(pd.concat([table, pd.DataFrame([quantised])]), "xgb")
+    assert lines[2] == "| val_acc | xgb | 0.750 not met | 0.85 | 94% met | 0.200 (ood-cells=1) | not met | 0.400 (n=7) |"
+    assert lines[3] == "| lut:tx2/latency_ms | computed-exact | 1.000 met | 0.98 | - | 1.000 (ood-cells=1) | met | - |"
 
+
+
+def test_quantised_configs_are_scored_apart_on_the_random_split(joint):
+    precision = np.where(np.arange(len(joint)) % 3 == 0, "int8", "fp32")  # every third config quantised
+    mixed = joint.assign(image_precision=precision, audio_precision="fp32", fusion_precision="fp32")
+    table = quality_table(mixed, {"xgboost": lambda: XGBoostEnsemble(n_members=2, n_estimators=20)})
+    test = splits(mixed)["random-80/20"][1]
+    rows = table[(table["split"] == "random-80/20-quantised") & (table["model"] == "xgboost")]
+    assert set(rows["target"]) == {t.name for t in joint_targets(mixed.columns)}
+    assert (rows["n_test"] == int((test % 3 == 0).sum())).all() and (rows["n_train"] == len(mixed) - len(test)).all()
+    ceiling = table[(table["model"] == "seed-to-seed") & (table["split"] == "quantised")]
+    assert ceiling["n_test"].tolist() == [20]
+    assert "random-80/20-quantised" not in set(quality_table(joint, {"xgboost": lambda: XGBoostEnsemble(n_members=2, n_estimators=20)})["split"])
