@@ -1,7 +1,8 @@
 """Surrogate quality: held-out metrics per objective x device x model, and the noise ceiling.
 
 Splits of the joint table:
-* ``random-80/20``: a seeded random split.
+* ``random-80/20``: a seeded random split of the architectures: a config and the same
+  architecture at another precision mix stay on one side, so neither is scored off its twin.
 * ``ood-cells=k``: train on configs with another number of fusion cells, test on ``k`` cells.
 * ``ood-deepest``: train on configs whose backbones both have depth < 4, test on the others.
 * ``random-80/20-quantised``: the random split's predictions scored on its held-out configs
@@ -89,21 +90,23 @@ def _rank(fn: Callable, a: np.ndarray, b: np.ndarray) -> float:
     return float(fn(a, b).statistic)
 
 
+RANDOM, RANDOM_QUANTISED = "random-80/20", "random-80/20-quantised"
+
+
 def splits(joint: pd.DataFrame, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Train / test row indices of every split (splits with an empty side are left out)."""
-    n = len(joint)
-    order = np.random.default_rng(seed).permutation(n)
-    cut = int(round(0.8 * n))
-    out = {RANDOM: (np.sort(order[:cut]), np.sort(order[cut:]))}
+    configs = [parse_config(text) for text in joint["config_json"]]
+    architecture = pd.factorize(pd.Series([c.architecture_id for c in configs]))[0]  # in order of first appearance
+    n_architectures = architecture.max() + 1 if len(architecture) else 0
+    order = np.random.default_rng(seed).permutation(n_architectures)
+    in_train = np.isin(architecture, order[: int(round(0.8 * n_architectures))])
+    out = {RANDOM: (np.flatnonzero(in_train), np.flatnonzero(~in_train))}
     cells = joint["n_cells"].to_numpy()
     for k in sorted(set(cells)):
         out[f"ood-cells={k}"] = (np.flatnonzero(cells != k), np.flatnonzero(cells == k))
-    depth = np.array([max(c.image.d, c.audio.d) for c in map(parse_config, joint["config_json"])])
+    depth = np.array([max(c.image.d, c.audio.d) for c in configs])
     out["ood-deepest"] = (np.flatnonzero(depth < 4), np.flatnonzero(depth == 4))
     return {name: (tr, te) for name, (tr, te) in out.items() if len(tr) >= 2 and len(te) >= 2}
-
-
-RANDOM, RANDOM_QUANTISED = "random-80/20", "random-80/20-quantised"
 
 
 def quantised_rows(joint: pd.DataFrame) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -157,6 +157,11 @@ class Config:
     def id(self) -> str:
         """Stable id: sha256 of the canonical JSON (first 16 hex digits)."""
         return _stable_id(self.to_dict())
+
+    @cached_property
+    def architecture_id(self) -> str:
+        """The :attr:`id` of this architecture at fp32: shared by all its precision mixes."""
+        return replace(self, precision=PrecisionGenotype()).id
 
 
 def canonical_json(obj: Any) -> str:

@@ -15,13 +15,12 @@ Accuracies never measured (no quantised rows yet) are reported as missing.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from bench.hardware.static_costs import backbone_figures
-from bench.space import PrecisionGenotype, parse_backbone, parse_config
+from bench.space import parse_backbone, parse_config
 from bench.tables.manifest import load_table, read_manifest
 
 PRECISIONS = ("fp32", "int8", "int4")
@@ -113,7 +112,7 @@ def _accuracy_lost(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> l
 
 def _same_architecture_loss(joint: pd.DataFrame) -> list[str]:
     """Rows per quantised mix: val accuracy lost against the same architectures' fp32 rows."""
-    architecture = joint["config_json"].map(lambda text: replace(parse_config(text), precision=PrecisionGenotype()).id)
+    architecture = joint["config_json"].map(lambda text: parse_config(text).architecture_id)
     is_fp32 = (joint[_MIX] == "fp32").all(axis=1)
     fp32_twin_acc = architecture.map(pd.Series(joint["val_acc"][is_fp32].to_numpy(), index=architecture[is_fp32]))
     matched = joint.assign(loss=fp32_twin_acc - joint["val_acc"])[~is_fp32 & fp32_twin_acc.notna()]

@@ -257,3 +257,13 @@ def test_precision_tier_stays_within_the_allowed_precisions():
     assert {p for n in neighbours(configs[0], PRECISIONS) for p in n.precision.to_dict().values()} == set(PRECISIONS)
     fp32 = sample_config(rng)
     assert all(n.precision.all_fp32 for n in neighbours(fp32)) and all(sample_config(rng).precision.all_fp32 for _ in range(20))
+
+
+def test_architecture_id_ignores_precision():
+    from dataclasses import replace
+
+    from bench.space import PrecisionGenotype
+
+    config = sample_config(np.random.default_rng(3))
+    int4 = replace(config, precision=PrecisionGenotype("int4", "int4", "int4"))
+    assert int4.id != config.id and int4.architecture_id == replace(config, precision=PrecisionGenotype()).id

@@ -143,3 +143,19 @@ def test_quantised_configs_are_scored_apart_on_the_random_split(joint):
     ceiling = table[(table["model"] == "seed-to-seed") & (table["split"] == "quantised")]
     assert ceiling["n_test"].tolist() == [20]
     assert "random-80/20-quantised" not in set(quality_table(joint, {"xgboost": lambda: XGBoostEnsemble(n_members=2, n_estimators=20)})["split"])
+
+
+def test_random_split_keeps_precision_twins_on_one_side(joint):
+    from dataclasses import replace
+
+    from bench.space import PrecisionGenotype, parse_config
+
+    twins = [replace(parse_config(text), precision=PrecisionGenotype("int8", "int4", "int8")) for text in joint["config_json"][:30]]
+    with_twins = pd.concat([joint, joint.iloc[:30].assign(config_json=[c.to_json() for c in twins])], ignore_index=True)
+    train, test = splits(with_twins)["random-80/20"]
+    architecture = with_twins["config_json"].map(lambda text: parse_config(text).architecture_id)
+    assert not set(architecture[train]) & set(architecture[test]) and len(train) + len(test) == 90
+    assert architecture.nunique() == 60 and 0.7 < len(train) / 90 < 0.9
+    no_twins_train, _ = splits(joint)["random-80/20"]  # without twins: the plain seeded permutation of rows
+    order = np.random.default_rng(0).permutation(60)
+    assert no_twins_train.tolist() == sorted(order[:48].tolist())
