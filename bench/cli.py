@@ -292,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = tables.add_parser("report", help="summary of the committed tables")
     _location_args(report)
     report.add_argument(
-        "--precision", action="store_true", help="per precision mix: best multimodal vs best unimodal at the same bytes"
+        "--precision", action="store_true", help="best multimodal vs best unimodal per precision mix and per byte budget"
     )
     report.set_defaults(func=_cmd_tables_report)
 

@@ -5,8 +5,10 @@ one even with mixed 8/4-bit weights. For every precision mix (image / audio / fu
 the joint table this report takes the best multimodal config (by mean validation
 accuracy; its test accuracy is quoted) and, at the same budget of parameter bytes, the
 best backbone of each modality alone at that modality's precision (backbone tables;
-subnets with inherited weights). Energies are ``model:horowitz45`` estimates at each
-component's precision. It also gives the accuracy lost from fp32 to int8 to int4: per
+subnets with inherited weights). Since the best multimodal config is often many times
+the size of any backbone, it also compares at fixed byte budgets, each side taking its
+best config of any precision within the budget. Energies are ``model:horowitz45``
+estimates at each component's precision. It also gives the accuracy lost from fp32 to int8 to int4: per
 backbone, per fusion network (the same training before and after quantisation), and per
 whole config against the same architecture at fp32 (each trained on its own features).
 Accuracies never measured (no quantised rows yet) are reported as missing.
@@ -24,6 +26,7 @@ from bench.space import parse_backbone, parse_config
 from bench.tables.manifest import load_table, read_manifest
 
 PRECISIONS = ("fp32", "int8", "int4")
+BYTE_BUDGETS_KB = (100, 200, 300, 500, 1000, 2000)
 _MIX = ["image_precision", "audio_precision", "fusion_precision"]
 
 
@@ -39,19 +42,33 @@ def _backbone_energy(config_json: str, modality: str, precision: str) -> float:
     return backbone_figures(genotype, modality, precision)["horowitz45_energy_mj"]
 
 
-def best_unimodal(backbones: pd.DataFrame, modality: str, precision: str, max_bytes: float) -> dict[str, float] | None:
-    """The backbone with the best validation accuracy at ``precision`` within ``max_bytes`` (None if none measured)."""
-    columns = _backbone_columns(precision)
-    if columns["val"] not in backbones:
-        return None
-    fits = backbones[(backbones[columns["bytes"]] <= max_bytes) & backbones[columns["val"]].notna()]
+def _unimodal_candidates(backbones: pd.DataFrame, modality: str, precisions: tuple[str, ...]) -> pd.DataFrame:
+    """One row per measured (backbone, precision): accuracy and bytes at that precision."""
+    frames = []
+    for precision in precisions:
+        columns = _backbone_columns(precision)
+        if columns["val"] in backbones:
+            picked = backbones[["config_json", *columns.values()]].rename(columns={v: k for k, v in columns.items()})
+            frames.append(picked.dropna(subset=["val"]).assign(modality=modality, precision=precision))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["config_json", "val", "test", "bytes"])
+
+
+def _best_within(candidates: pd.DataFrame, max_bytes: float) -> dict[str, float | str] | None:
+    """The candidate with the best validation accuracy within ``max_bytes`` (ties: fewer bytes), with its energy."""
+    fits = candidates[candidates["bytes"] <= max_bytes]
     if not len(fits):
         return None
-    row = fits.sort_values([columns["val"], columns["bytes"]], ascending=[False, True]).iloc[0]
+    row = fits.sort_values(["val", "bytes"], ascending=[False, True]).iloc[0]
     return {
-        "val_acc": float(row[columns["val"]]), "test_acc": float(row[columns["test"]]), "bytes": float(row[columns["bytes"]]),
-        "energy_mj": _backbone_energy(row["config_json"], modality, precision),
+        "modality": row["modality"], "precision": row["precision"],
+        "val_acc": float(row["val"]), "test_acc": float(row["test"]), "bytes": float(row["bytes"]),
+        "energy_mj": _backbone_energy(row["config_json"], row["modality"], row["precision"]),
     }
+
+
+def best_unimodal(backbones: pd.DataFrame, modality: str, precision: str, max_bytes: float) -> dict[str, float | str] | None:
+    """The backbone with the best validation accuracy at ``precision`` within ``max_bytes`` (None if none measured)."""
+    return _best_within(_unimodal_candidates(backbones, modality, (precision,)), max_bytes)
 
 
 def _cell(best: dict[str, float] | None) -> str:
@@ -66,6 +83,11 @@ def _by_mix(joint: pd.DataFrame) -> list[tuple[tuple[str, ...], pd.DataFrame]]:
     return list(joint.loc[rank.sort_values(_MIX, kind="stable").index].groupby(_MIX, sort=False))
 
 
+def _best_multimodal(rows: pd.DataFrame) -> pd.Series:
+    """The joint config with the best mean validation accuracy (ties: fewer bytes)."""
+    return rows.sort_values(["val_acc", "total_bytes"], ascending=[False, True]).iloc[0]
+
+
 def _mix_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[str]:
     lines = [
         "| precision mix (image/audio/fusion) | configs | multimodal test % | kB | mJ | image-only test % | kB | mJ "
@@ -73,7 +95,7 @@ def _mix_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[s
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mix, rows in _by_mix(joint):
-        best = rows.sort_values(["val_acc", "total_bytes"], ascending=[False, True]).iloc[0]
+        best = _best_multimodal(rows)
         budget = float(best["total_bytes"])
         alone = {m: best_unimodal(backbones[m], m, p, budget) for m, p in zip(("image", "audio"), mix[:2])}
         measured = [a["test_acc"] for a in alone.values() if a is not None]
@@ -82,6 +104,32 @@ def _mix_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[s
             f"| {'/'.join(mix)} | {len(rows)} | {best['test_acc']:.2f} | {budget / 1e3:.0f} | {best['total_horowitz45_energy_mj']:.3f} | "
             f"{_cell(alone['image'])} {_cell(alone['audio'])} {verdict} |"
         )
+    return lines
+
+
+def _budget_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[str]:
+    """Per byte budget: the best multimodal config of any mix against the best backbone of either modality at any precision."""
+    unimodal = pd.concat([_unimodal_candidates(frame, m, PRECISIONS) for m, frame in backbones.items()], ignore_index=True)
+    lines = [
+        "| budget kB | multimodal configs within | best multimodal mix | test % | kB | mJ | best unimodal | test % | kB | mJ "
+        "| multimodal better? |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for budget_kb in (*BYTE_BUDGETS_KB, None):
+        max_bytes = float("inf") if budget_kb is None else budget_kb * 1e3
+        fits = joint[joint["total_bytes"] <= max_bytes]
+        alone = _best_within(unimodal, max_bytes)
+        multimodal = "none in the table | | | |"
+        if len(fits):
+            best = _best_multimodal(fits)
+            multimodal = (
+                f"{'/'.join(best[_MIX])} | {best['test_acc']:.2f} | {best['total_bytes'] / 1e3:.0f} | "
+                f"{best['total_horowitz45_energy_mj']:.3f} |"
+            )
+        unimodal_cells = "none measured | | | |" if alone is None else f"{alone['modality']} {alone['precision']} | {_cell(alone)}"
+        verdict = "unknown" if alone is None or not len(fits) else ("yes" if best["test_acc"] > alone["test_acc"] else "no")
+        label = "no limit" if budget_kb is None else f"{budget_kb:,}"
+        lines.append(f"| {label} | {len(fits):,} | {multimodal} {unimodal_cells} {verdict} |")
     return lines
 
 
@@ -124,7 +172,7 @@ def _same_architecture_loss(joint: pd.DataFrame) -> list[str]:
 
 
 def precision_report(task_dir: str | Path) -> str:
-    """Markdown: per precision mix, best multimodal vs best unimodal at the same bytes; accuracy lost to quantisation."""
+    """Markdown: best multimodal vs best unimodal per precision mix and per byte budget; accuracy lost to quantisation."""
     task_dir = Path(task_dir)
     joint = load_table(task_dir, "joint")
     backbones = {m: load_table(task_dir, f"backbones_{m}") for m in ("image", "audio")}
@@ -136,6 +184,11 @@ def precision_report(task_dir: str | Path) -> str:
         "of each modality at the same precision with at most the same parameter bytes (by val accuracy). "
         "Energy: model:horowitz45 (analytical estimate).", "",
         *_mix_rows(joint, backbones), "",
+        "## At a fixed byte budget", "",
+        "Best multimodal config of any precision mix within the budget of parameter bytes against the best single "
+        "backbone of either modality at any precision within the same budget (both by val accuracy; test accuracy "
+        "quoted). A budget below the smallest joint config in the table has no multimodal entry.", "",
+        *_budget_rows(joint, backbones), "",
         "## Accuracy lost to quantisation", "",
         *_accuracy_lost(joint, backbones),
     ]

@@ -44,6 +44,16 @@ def test_precision_report_compares_at_the_same_bytes(tmp_path, capsys):
     assert fp32.split(" | ")[1:4] == ["2", "96.50", "1000"] and "| 89.00 | 200 |" in fp32 and fp32.endswith("yes |")
     # int8: budget 300 kB: image-only int8 87.0 beats the multimodal 85.0
     assert "| 87.00 | 50 |" in int8 and int8.endswith("no |")
+    by_budget = {line.split(" | ")[0][2:]: line for line in lines if line.startswith(("| 100 |", "| 300 |", "| no limit |"))}
+    # 100 kB: no joint config that small; the best backbone within it is image int8 (val 88, 50 kB)
+    assert by_budget["100"].startswith("| 100 | 0 | none in the table |") and "| image int8 | 87.00 | 50 |" in by_budget["100"]
+    assert by_budget["100"].endswith("unknown |")
+    # 300 kB: only the int8 config fits (test 85.0); image fp32 at 200 kB (test 89.0) wins
+    assert by_budget["300"].startswith("| 300 | 1 | int8/int8/int8 | 85.00 | 300 |") and "| image fp32 | 89.00 | 200 |" in by_budget["300"]
+    assert by_budget["300"].endswith("no |")
+    # no limit: the 5 MB image backbone (val 95) against the 97 % config
+    assert by_budget["no limit"].startswith("| no limit | 3 | fp32/fp32/fp32 | 96.50 | 1000 |")
+    assert "| image fp32 | 94.00 | 5000 |" in by_budget["no limit"] and by_budget["no limit"].endswith("yes |")
     assert any(line.startswith("| image backbones | int8 | 3 | 88.00 | 2.00 | 10.00 |") for line in lines)
     assert any(line.startswith("| image backbones | int4 | 0 | not measured") for line in lines)
     assert any(line.startswith("| fusion network (same training) | int8 | 1 | 86.00 | 1.50 |") for line in lines)
