@@ -180,8 +180,12 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
     return _frame(records, "config_id")
 
 
-# Release artefacts derived from the tables after export; each pins the joint table's sha256 itself.
-DERIVED = ("surrogates/", "leaderboard/", "problems.json", "surrogate_report.", "tables_report.", "precision_report.")
+# Release artefacts rebuilt from the tables after the export (README, "Making a release"), so
+# the manifest, written by the export, lists the data and never these.
+DERIVED = (
+    "surrogates/", "problems.json", "leaderboard", "surrogate_report.", "tables_report.", "precision_report.",
+    "query_speed.", "bo_timings.", "bo_comparison.",
+)
 
 
 def _frame(records: list[dict[str, Any]], key: str) -> pd.DataFrame:

@@ -34,6 +34,18 @@ def test_export_writes_verified_tables_with_provenance(exported):
     assert np.isfinite(frame["horowitz45_energy_mj"]).all()
 
 
+def test_manifest_lists_the_data_but_not_the_artefacts_rebuilt_after_the_export(exported, tmp_path):
+    task_dir, _ = exported
+    written_after = ["query_speed.md", "leaderboard-precision/report.md", "leaderboard/summary.csv", "precision_report.md"]
+    for name in [*written_after, "validation/host.json"]:
+        (task_dir / name).parent.mkdir(exist_ok=True)
+        (task_dir / name).write_text("x")
+    export_tables(ResultStore(tmp_path / "s.db"), "soundmnist", tmp_path / "tables")
+    files = json.loads((task_dir / "manifest.json").read_text())["files"]
+    assert "validation/host.json" in files and "backbones_image.parquet" in files
+    assert not set(written_after) & set(files)
+
+
 def test_corrupt_parquet_fails_loading(exported):
     task_dir, _ = exported
     path = task_dir / "backbones_image.parquet"
