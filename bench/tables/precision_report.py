@@ -8,8 +8,8 @@ best backbone of each modality alone at that modality's precision (backbone tabl
 subnets with inherited weights). Since the best multimodal config is often many times
 the size of any backbone, it also compares at fixed byte budgets, each side taking its
 best config of any precision within the budget. Energies are ``model:horowitz45``
-estimates at each component's precision. It also gives the accuracy lost from fp32 to int8 to int4: per
-backbone, per fusion network (the same training before and after quantisation), and per
+estimates at each component's precision. It also gives the accuracy lost from fp32 to
+int8 to int4: per backbone, per fusion network (the same training before and after quantisation), and per
 whole config against the same architecture at fp32 (each trained on its own features).
 Accuracies never measured (no quantised rows yet) are reported as missing.
 """
@@ -42,15 +42,17 @@ def _backbone_energy(config_json: str, modality: str, precision: str) -> float:
     return backbone_figures(genotype, modality, precision)["horowitz45_energy_mj"]
 
 
-def _unimodal_candidates(backbones: pd.DataFrame, modality: str, precisions: tuple[str, ...]) -> pd.DataFrame:
-    """One row per measured (backbone, precision): accuracy and bytes at that precision."""
+def _unimodal_candidates(backbones: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per measured (backbone, precision) of every modality: accuracy and bytes at that precision."""
     frames = []
-    for precision in precisions:
-        columns = _backbone_columns(precision)
-        if columns["val"] in backbones:
-            picked = backbones[["config_json", *columns.values()]].rename(columns={v: k for k, v in columns.items()})
-            frames.append(picked.dropna(subset=["val"]).assign(modality=modality, precision=precision))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["config_json", "val", "test", "bytes"])
+    for modality, frame in backbones.items():
+        for precision in PRECISIONS:
+            columns = _backbone_columns(precision)
+            if columns["val"] in frame:
+                picked = frame[["config_json", *columns.values()]].rename(columns={v: k for k, v in columns.items()})
+                frames.append(picked.dropna(subset=["val"]).assign(modality=modality, precision=precision))
+    empty = pd.DataFrame(columns=["config_json", "val", "test", "bytes", "modality", "precision"])
+    return pd.concat(frames, ignore_index=True) if frames else empty
 
 
 def _best_within(candidates: pd.DataFrame, max_bytes: float) -> dict[str, float | str] | None:
@@ -64,11 +66,6 @@ def _best_within(candidates: pd.DataFrame, max_bytes: float) -> dict[str, float 
         "val_acc": float(row["val"]), "test_acc": float(row["test"]), "bytes": float(row["bytes"]),
         "energy_mj": _backbone_energy(row["config_json"], row["modality"], row["precision"]),
     }
-
-
-def best_unimodal(backbones: pd.DataFrame, modality: str, precision: str, max_bytes: float) -> dict[str, float | str] | None:
-    """The backbone with the best validation accuracy at ``precision`` within ``max_bytes`` (None if none measured)."""
-    return _best_within(_unimodal_candidates(backbones, modality, (precision,)), max_bytes)
 
 
 def _cell(best: dict[str, float] | None) -> str:
@@ -88,7 +85,7 @@ def _best_multimodal(rows: pd.DataFrame) -> pd.Series:
     return rows.sort_values(["val_acc", "total_bytes"], ascending=[False, True]).iloc[0]
 
 
-def _mix_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[str]:
+def _mix_rows(joint: pd.DataFrame, unimodal: pd.DataFrame) -> list[str]:
     lines = [
         "| precision mix (image/audio/fusion) | configs | multimodal test % | kB | mJ | image-only test % | kB | mJ "
         "| audio-only test % | kB | mJ | multimodal better? |",
@@ -97,7 +94,10 @@ def _mix_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[s
     for mix, rows in _by_mix(joint):
         best = _best_multimodal(rows)
         budget = float(best["total_bytes"])
-        alone = {m: best_unimodal(backbones[m], m, p, budget) for m, p in zip(("image", "audio"), mix[:2])}
+        alone = {
+            m: _best_within(unimodal[(unimodal["modality"] == m) & (unimodal["precision"] == p)], budget)
+            for m, p in zip(("image", "audio"), mix[:2])
+        }
         measured = [a["test_acc"] for a in alone.values() if a is not None]
         verdict = ("yes" if best["test_acc"] > max(measured) else "no") if len(measured) == 2 else "unknown"
         lines.append(
@@ -107,9 +107,8 @@ def _mix_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[s
     return lines
 
 
-def _budget_rows(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[str]:
+def _budget_rows(joint: pd.DataFrame, unimodal: pd.DataFrame) -> list[str]:
     """Per byte budget: the best multimodal config of any mix against the best backbone of either modality at any precision."""
-    unimodal = pd.concat([_unimodal_candidates(frame, m, PRECISIONS) for m, frame in backbones.items()], ignore_index=True)
     lines = [
         "| budget kB | multimodal configs within | best multimodal mix | test % | kB | mJ | best unimodal | test % | kB | mJ "
         "| multimodal better? |",
@@ -176,6 +175,7 @@ def precision_report(task_dir: str | Path) -> str:
     task_dir = Path(task_dir)
     joint = load_table(task_dir, "joint")
     backbones = {m: load_table(task_dir, f"backbones_{m}") for m in ("image", "audio")}
+    unimodal = _unimodal_candidates(backbones)
     mixes = joint.groupby(_MIX).ngroups
     out = [
         f"# Precision report: {task_dir.name} ({len(joint)} joint configs in {mixes} precision mixes, "
@@ -183,12 +183,12 @@ def precision_report(task_dir: str | Path) -> str:
         "Best multimodal config per mix (by mean val accuracy; test accuracy quoted) against the best single backbone "
         "of each modality at the same precision with at most the same parameter bytes (by val accuracy). "
         "Energy: model:horowitz45 (analytical estimate).", "",
-        *_mix_rows(joint, backbones), "",
+        *_mix_rows(joint, unimodal), "",
         "## At a fixed byte budget", "",
         "Best multimodal config of any precision mix within the budget of parameter bytes against the best single "
         "backbone of either modality at any precision within the same budget (both by val accuracy; test accuracy "
         "quoted). A budget below the smallest joint config in the table has no multimodal entry.", "",
-        *_budget_rows(joint, backbones), "",
+        *_budget_rows(joint, unimodal), "",
         "## Accuracy lost to quantisation", "",
         *_accuracy_lost(joint, backbones),
     ]
