@@ -104,9 +104,12 @@ class StaticCosts:
         counts = np.zeros((len(configs), len(self._part_rows)))
         np.add.at(counts, (config_of_part, parts), 1)
         rows = np.array(image).reshape(-1, len(COLUMNS)) + np.array(audio).reshape(-1, len(COLUMNS))
-        for k, part in enumerate(self._part_rows):  # part by part, so a config's sum does not depend on its batch
-            having = counts[:, k] > 0  # and a NaN LUT figure of a quantised part reaches only the configs having it
-            rows[having] += counts[having, k, None] * part
+        # Part by part in the order of their keys, so a config's sum does not depend on its batch or on the
+        # configs this instance priced before (floating-point addition is not associative); a NaN LUT
+        # figure of a quantised part reaches only the configs having it.
+        for k in [self._part_index[key] for key in sorted(self._part_index)]:
+            having = counts[:, k] > 0
+            rows[having] += counts[having, k, None] * self._part_rows[k]
         return {column: rows[:, k] for k, column in enumerate(COLUMNS)}
 
     def _backbone(self, genotype: BackboneGenotype, modality: str, precision: str) -> np.ndarray:

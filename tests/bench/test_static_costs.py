@@ -39,6 +39,14 @@ def test_random_configs_of_every_precision_match_joint_static(static, seed):
             assert totals[column][0] == pytest.approx(expected, rel=1e-12), column
 
 
+def test_a_configs_totals_do_not_depend_on_what_was_priced_before():
+    configs = [sample_config(np.random.default_rng(seed), precisions=PRECISIONS) for seed in range(300)]
+    forward = StaticCosts(COMMITTED).totals(configs)  # fusion parts met in one order
+    backward = StaticCosts(COMMITTED).totals(configs[::-1])  # and in another
+    for column in COLUMNS:
+        np.testing.assert_array_equal(forward[column], backward[column][::-1], err_msg=column)
+
+
 def test_quantised_configs_have_no_lut_figures(static):
     rng = np.random.default_rng(7)
     config = next(c for c in (sample_config(rng, precisions=PRECISIONS) for _ in range(100)) if c.precision.fusion == "int8")
