@@ -9,8 +9,9 @@ subnets with inherited weights). Since the best multimodal config is often many 
 the size of any backbone, it also compares at fixed byte budgets, each side taking its
 best config of any precision within the budget. Energies are ``model:horowitz45``
 estimates at each component's precision. It also gives the accuracy lost from fp32 to
-int8 to int4: per backbone, per fusion network (the same training before and after quantisation), and per
-whole config against the same architecture at fp32 (each trained on its own features).
+int8 to int4: per backbone, per fusion network (the same training before and after
+quantisation), and per whole config against the same architecture at fp32 (each trained
+on its own features).
 Accuracies never measured (no quantised rows yet) are reported as missing.
 """
 
@@ -51,8 +52,9 @@ def _unimodal_candidates(backbones: dict[str, pd.DataFrame]) -> pd.DataFrame:
             if columns["val"] in frame:
                 picked = frame[["config_json", *columns.values()]].rename(columns={v: k for k, v in columns.items()})
                 frames.append(picked.dropna(subset=["val"]).assign(modality=modality, precision=precision))
-    empty = pd.DataFrame(columns=["config_json", "val", "test", "bytes", "modality", "precision"])
-    return pd.concat(frames, ignore_index=True) if frames else empty
+    if not frames:
+        return pd.DataFrame(columns=["config_json", "val", "test", "bytes", "modality", "precision"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _best_within(candidates: pd.DataFrame, max_bytes: float) -> dict[str, float | str] | None:
