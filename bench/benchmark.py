@@ -8,7 +8,7 @@ Three modes:
   fitted surrogates (``tables/<task>/surrogates/``, see :mod:`surrogates.fitted`); the
   static costs (params, MACs, bytes, ``model:horowitz45`` energy, LUT latency and energy)
   computed exactly from the backbone tables and the fusion network's parts
-  (:mod:`bench.hardware.static_costs`; LUT columns need the look-up tables installed,
+  (:mod:`bench.tables.static_costs`; LUT columns need the look-up tables installed,
   else they fall back to their surrogates).
 * ``auto``: the table for the configs it holds, the surrogates for the others; each
   observation says which (``from_table``) and carries the provenance of every value.
@@ -33,10 +33,12 @@ from typing import Any
 
 import numpy as np
 
+from bench.columns import PRECISION_COLUMNS, SIZE_STEMS, component_column
+from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
 from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
-from bench.tables.columns import PRECISION_COLUMNS
 from bench.tables.manifest import load_table
+from bench.tasks import DEFAULT_TASK
 
 MODES = ("table", "surrogate", "auto")
 DEFAULT_SURROGATE = "xgboost-quantile"
@@ -80,30 +82,18 @@ class Observation:
     from_table: bool
 
 
-def device_columns(device: str, prefix: str) -> dict[str, str]:
-    """Table columns of ``lat`` / ``energy`` for ``device`` (``prefix`` 'total_' in the joint table)."""
-    kind, _, name = device.partition(":")
-    if kind == "lut" and name in ("tx2", "agx"):
-        return {"lat": f"{prefix}lut_{name}_latency_ms", "energy": f"{prefix}lut_{name}_energy_mj"}
-    if device == "model:horowitz45":
-        return {"energy": f"{prefix}horowitz45_energy_mj"}
-    if kind == "measured" and name:
-        column = f"measured_{name.replace('-', '_')}"
-        return {"lat": f"{column}_latency_ms", "energy": f"{column}_energy_mj"}
-    raise UnknownNameError(f"unknown device {device!r}, expected lut:tx2, lut:agx, model:horowitz45 or measured:<host>")
-
-
-def objective_columns(device: str, prefix: str) -> dict[str, str]:
-    """Table column of every objective available for ``device`` (``prefix`` 'total_' in the joint table)."""
-    return {"acc": "val_acc", "test_acc": "test_acc", "params": f"{prefix}params", "macs": f"{prefix}macs",
-            "bytes": f"{prefix}bytes", **device_columns(device, prefix)}
+def objective_columns(device: str, component: str | None = TOTAL) -> dict[str, str]:
+    """Table column of every objective available for ``device``: of the joint table's whole model (default) or of a
+    backbone table (``component`` None)."""
+    sizes = {name: name if component is None else component_column(component, name) for name in SIZE_STEMS}
+    return {"acc": "val_acc", "test_acc": "test_acc", **sizes, **device_spec(device).objective_columns(component)}
 
 
 class Benchmark:
     """Query one task on one device.
 
     Args:
-        task: the task ('soundmnist').
+        task: a registered task (:mod:`bench.tasks`).
         device: 'lut:tx2', 'lut:agx', 'model:horowitz45' or 'measured:<host>'.
         objectives: names from :data:`OBJECTIVES`.
         mode: 'table' (exact look-up; unknown configs are an error), 'surrogate' or 'auto'.
@@ -123,7 +113,7 @@ class Benchmark:
 
     def __init__(
         self,
-        task: str = "soundmnist",
+        task: str = DEFAULT_TASK,
         device: str = "lut:tx2",
         objectives: Sequence[str] = ("acc", "lat", "energy"),
         mode: str = "table",
@@ -144,38 +134,20 @@ class Benchmark:
         self._rng = np.random.default_rng(seed)
         self._task_dir = Path(tables_dir) / task
         joint = load_table(self._task_dir, "joint")
-        self._columns = self._resolve(joint.columns, "total_")
-        self._joint = _Table(joint, "config_id", self._columns)
-        self._seeds = {"acc": joint["val_acc_seeds"].to_numpy(), "test_acc": joint["test_acc_seeds"].to_numpy()}
-        self._train_seconds = joint["train_seconds_seeds"].to_numpy()
+        self._columns = self._resolve(joint.columns, TOTAL)
+        self._table = _TableAnswers(joint, self._columns, noisy, self._rng)
         self._backbones: dict[str, _Table] = {}
         self._provenance = {
             name: (f"table:{task} (trained here)" if name in ("acc", "test_acc") else f"table:{task} ({device})")
             for name in self.objectives
         }
-        self._models: dict[str, Any] = {}
-        self._computed: dict[str, str] = {}  # objective -> static-cost column computed exactly off the table
+        # The back-end is chosen here, once: evaluate_many calls it for every batch.
+        self._answer = {"table": self._answer_from_table, "surrogate": self._answer_from_surrogates, "auto": self._answer_auto}[mode]
         if mode != "table":
-            from bench.hardware.static_costs import COLUMNS, StaticCosts
-            from surrogates.fitted import joint_sha256, load_fitted
+            self._surrogates = _SurrogateAnswers(joint, self._task_dir, task, device, self.objectives, self._columns, surrogate, noisy, self._rng)
 
-            static = {name: c.removeprefix("total_") for name, c in self._columns.items() if c.removeprefix("total_") in COLUMNS}
-            if static:  # the backbone tables and LUTs are read only when some objective is a static cost
-                self._static = StaticCosts(self._task_dir, task)
-                self._computed = {name: column for name, column in static.items() if column in self._static.columns}
-            columns = {name: c for name, c in {**self._columns, "seconds": "train_seconds"}.items() if name not in self._computed}
-            self._models = {name: load_fitted(self._task_dir, column, surrogate) for name, column in columns.items()}
-            self._measured_at = {column: _measured_precisions(joint, column) for column in columns.values()}
-            self._surrogate_provenance = {
-                name: f"computed:{task} {self._columns[name]} = backbone tables + fusion parts ({device}), exact"
-                if name in self._computed
-                else f"surrogate:{surrogate} of {self._columns[name]} fitted on {task} joint table "
-                f"{joint_sha256(self._task_dir)[:12]} ({device})"
-                for name in self.objectives
-            }
-
-    def _resolve(self, available: Sequence[str], prefix: str) -> dict[str, str]:
-        columns = objective_columns(self.device, prefix)
+    def _resolve(self, available: Sequence[str], component: str | None) -> dict[str, str]:
+        columns = objective_columns(self.device, component)
         out = {}
         for objective in self.objectives:
             column = columns.get(objective)
@@ -192,33 +164,73 @@ class Benchmark:
         """Objectives of many configs in one batched query (table rows and surrogate rows batched apart)."""
         parsed = [parse_config(c) for c in configs]
         ids = [c.id for c in parsed]
-        if self.mode == "table":  # every config from the table: _from_table raises NotInTableError for an unknown one
-            in_table = np.ones(len(ids), dtype=bool)
-        else:
-            in_table = np.array([self.mode == "auto" and i in self._joint.index for i in ids], dtype=bool)
         values = {name: np.empty(len(ids)) for name in self.objectives}
         seconds = np.empty(len(ids))
-        if in_table.any():
-            self._from_table(np.asarray(ids)[in_table], in_table, values, seconds)
-        if not in_table.all():
-            self._from_surrogates([c for c, t in zip(parsed, in_table) if not t], ~in_table, values, seconds)
+        in_table = self._answer(parsed, ids, values, seconds)
         columns = [values[name].tolist() for name in self.objectives]
         return [
             Observation(
                 config_id=config_id,
                 objectives=dict(zip(self.objectives, row)),
                 cost_seconds=cost,
-                provenance=dict(self._provenance if table else self._surrogate_provenance),
+                provenance=dict(self._provenance if table else self._surrogates.provenance),
                 from_table=bool(table),
             )
             for config_id, cost, table, *row in zip(ids, seconds.tolist(), in_table, *columns)
         ]
 
-    def _from_table(self, ids: np.ndarray, where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
-        rows = self._joint.rows(ids, self.task)
-        for name in self.objectives:
+    def _answer_from_table(self, configs: list[Config], ids: list[str], values: dict[str, np.ndarray], seconds: np.ndarray) -> np.ndarray:
+        """Every config from the table (an unknown one raises :class:`NotInTableError`); returns the from-table mask."""
+        where = np.ones(len(ids), dtype=bool)
+        self._table.answer(ids, self.task, where, values, seconds)
+        return where
+
+    def _answer_from_surrogates(self, configs: list[Config], ids: list[str], values: dict[str, np.ndarray], seconds: np.ndarray) -> np.ndarray:
+        where = np.ones(len(ids), dtype=bool)
+        self._surrogates.answer(configs, where, values, seconds)
+        return ~where
+
+    def _answer_auto(self, configs: list[Config], ids: list[str], values: dict[str, np.ndarray], seconds: np.ndarray) -> np.ndarray:
+        in_table = np.array([i in self._table.index for i in ids], dtype=bool)
+        if in_table.any():
+            self._table.answer(list(np.asarray(ids)[in_table]), self.task, in_table, values, seconds)
+        if not in_table.all():
+            self._surrogates.answer([c for c, t in zip(configs, in_table) if not t], ~in_table, values, seconds)
+        return in_table
+
+    def evaluate_backbone(self, modality: str, backbone: Mapping[str, Any]) -> Observation:
+        """Objectives of one backbone alone (unimodal accuracy with inherited weights)."""
+        if modality not in self._backbones:
+            frame = load_table(self._task_dir, f"backbones_{modality}")
+            self._backbones[modality] = _Table(frame, "backbone_id", self._resolve(frame.columns, None))
+        table = self._backbones[modality]
+        genotype_id = parse_backbone(backbone, modality).id
+        row = table.rows([genotype_id], f"{self.task} {modality} backbones")[0]
+        return Observation(
+            config_id=genotype_id,
+            objectives={name: float(table.values[name][row]) for name in self.objectives},
+            cost_seconds=0.0,
+            provenance=dict(self._provenance),
+            from_table=True,
+        )
+
+
+class _TableAnswers:
+    """Answers from the joint table: the mean over seeds, or one stored seed's values when noisy."""
+
+    def __init__(self, joint: Any, columns: dict[str, str], noisy: bool, rng: np.random.Generator) -> None:
+        self._joint = _Table(joint, "config_id", columns)
+        self.index = self._joint.index
+        self._seeds = {"acc": joint["val_acc_seeds"].to_numpy(), "test_acc": joint["test_acc_seeds"].to_numpy()}
+        self._train_seconds = joint["train_seconds_seeds"].to_numpy()
+        self._noisy, self._rng = noisy, rng
+
+    def answer(self, ids: Sequence[str], task: str, where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
+        """Fill ``values`` and ``seconds`` at ``where`` with the rows of ``ids``."""
+        rows = self._joint.rows(ids, task)
+        for name in values:
             values[name][where] = self._joint.values[name][rows]
-        if not self.noisy:
+        if not self._noisy:
             seconds[where] = [float(np.mean(s)) for s in self._train_seconds[rows]]
             return
         picks = [int(self._rng.integers(len(self._seeds["acc"][r]))) for r in rows]
@@ -227,17 +239,46 @@ class Benchmark:
                 values[name][where] = [self._seeds[name][r][p] for r, p in zip(rows, picks)]
         seconds[where] = [self._train_seconds[r][p] for r, p in zip(rows, picks)]
 
-    def _from_surrogates(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
+
+class _SurrogateAnswers:
+    """Answers off the table: static costs computed exactly, the rest from the release's fitted surrogates."""
+
+    def __init__(
+        self, joint: Any, task_dir: Path, task: str, device: str, objectives: tuple[str, ...], columns: dict[str, str],
+        surrogate: str, noisy: bool, rng: np.random.Generator,
+    ) -> None:
+        from bench.tables.static_costs import COLUMNS, StaticCosts
+        from surrogates.fitted import joint_sha256, load_fitted
+
+        self._computed: dict[str, str] = {}  # objective -> static-cost column computed exactly off the table
+        static = {name: c.removeprefix(f"{TOTAL}_") for name, c in columns.items() if c.removeprefix(f"{TOTAL}_") in COLUMNS}
+        if static:  # the backbone tables and LUTs are read only when some objective is a static cost
+            self._static = StaticCosts(task_dir, task)
+            self._computed = {name: column for name, column in static.items() if column in self._static.columns}
+        learned = {name: c for name, c in {**columns, "seconds": "train_seconds"}.items() if name not in self._computed}
+        self._models = {name: load_fitted(task_dir, column, surrogate) for name, column in learned.items()}
+        self._measured_at = {column: _measured_precisions(joint, column) for column in learned.values()}
+        self._device, self._noisy, self._rng = device, noisy, rng
+        self.provenance = {
+            name: f"computed:{task} {columns[name]} = backbone tables + fusion parts ({device}), exact"
+            if name in self._computed
+            else f"surrogate:{surrogate} of {columns[name]} fitted on {task} joint table "
+            f"{joint_sha256(task_dir)[:12]} ({device})"
+            for name in objectives
+        }
+
+    def answer(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
+        """Fill ``values`` and ``seconds`` at ``where`` with the answers for ``configs``."""
         self._check_measured_precisions(configs)
         X = encode_ordinal(configs)
         totals = self._static.totals(configs) if self._computed else {}
-        for name in self.objectives:
+        for name in values:
             if name in self._computed:
                 values[name][where] = totals[self._computed[name]]
                 continue
             model = self._models[name]
             low, high = _ACCURACY_RANGE if name in ("acc", "test_acc") else _COST_RANGE
-            if self.noisy and name in ("acc", "test_acc"):
+            if self._noisy and name in ("acc", "test_acc"):
                 mean, std = model.predict(X, return_std=True)
                 mean = mean + std * self._rng.standard_normal(len(mean))
             else:
@@ -253,25 +294,9 @@ class Benchmark:
                 unseen = [f"{c} at {p}" for c, p in mix.to_dict().items() if p not in measured[c]]
                 if unseen:
                     raise ConfigError(
-                        f"config {config.id}: the table has no {column} of any config with {unseen[0]} ({self.device}), "
+                        f"config {config.id}: the table has no {column} of any config with {unseen[0]} ({self._device}), "
                         "so its surrogate would invent one; see the problem's precisions"
                     )
-
-    def evaluate_backbone(self, modality: str, backbone: Mapping[str, Any]) -> Observation:
-        """Objectives of one backbone alone (unimodal accuracy with inherited weights)."""
-        if modality not in self._backbones:
-            frame = load_table(self._task_dir, f"backbones_{modality}")
-            self._backbones[modality] = _Table(frame, "backbone_id", self._resolve(frame.columns, ""))
-        table = self._backbones[modality]
-        genotype_id = parse_backbone(backbone, modality).id
-        row = table.rows([genotype_id], f"{self.task} {modality} backbones")[0]
-        return Observation(
-            config_id=genotype_id,
-            objectives={name: float(table.values[name][row]) for name in self.objectives},
-            cost_seconds=0.0,
-            provenance=dict(self._provenance),
-            from_table=True,
-        )
 
 
 def _measured_precisions(joint: Any, column: str) -> dict[str, set[str]]:

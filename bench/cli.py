@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.errors import ConfigError, DataError, LutKeyError, UnknownNameError
+from bench.errors import ConfigError, DataError, LutKeyError, NotMeasuredError, UnknownNameError
+from bench.tasks import DEFAULT_TASK
 
-_USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, OSError, ValueError)
+_USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, NotMeasuredError, OSError, ValueError)
 
 
 def _read_config(ref: str):
@@ -33,26 +34,32 @@ def _read_config(ref: str):
     return ref, parse_config(doc["config"] if isinstance(doc, dict) and "config" in doc else doc)
 
 
+def _figure(value: float | None, unit: str) -> str:
+    return "n/a" if value is None else f"{value:.3f} {unit}"
+
+
 def _cmd_cost(args: argparse.Namespace) -> int:
-    from bench.hardware import get_device
+    from bench.devices import device_spec, get_device
     from bench.models import component_stats
 
-    device = get_device(args.device)
+    spec = device_spec(args.device)
+    devices: dict[str, Any] = {}  # per task
     for ref in args.configs:
         name, config = _read_config(ref)
-        cost = device.cost(config)
-        record = {"config": name, "id": config.id, "device": device.name, **cost.to_dict()}
+        if config.task not in devices:  # a measured device answers from its table; the others price any config
+            options = {} if spec.kind.prices_any_config else {"tables_dir": args.tables_dir}
+            devices[config.task] = get_device(spec.name, task=config.task, **options)
+        cost = devices[config.task].cost(config)
+        record = {"config": name, "id": config.id, "device": spec.name, **cost.to_dict()}
         record["model"] = component_stats(config)
         if args.json:
             print(json.dumps(record))
         else:
-            parts = "  ".join(
-                f"{k} {v.latency_ms:.3f} ms / {v.energy_mj:.3f} mJ" for k, v in cost.components.items()
-            )
+            parts = "  ".join(f"{k} {_figure(v.latency_ms, 'ms')} / {_figure(v.energy_mj, 'mJ')}" for k, v in cost.components.items())
             print(
-                f"{name} [{config.id}] on {device.name}: {cost.total.latency_ms:.3f} ms, "
-                f"{cost.total.energy_mj:.3f} mJ ({parts}); {record['model']['total']['params']:,} params, "
-                f"{record['model']['total']['macs']:,} MACs"
+                f"{name} [{config.id}] on {spec.name}: {_figure(cost.total.latency_ms, 'ms')}, "
+                f"{_figure(cost.total.energy_mj, 'mJ')} ({parts or 'no per-component figures'}); "
+                f"{record['model']['total']['params']:,} params, {record['model']['total']['macs']:,} MACs"
             )
     return 0
 
@@ -65,7 +72,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
-    from bench.data import load_task
+    from bench.tasks import load_task
 
     data = load_task(args.task, data_dir=args.data_dir, cache_dir=args.cache_dir)
     for split in ("train", "val", "test"):
@@ -162,18 +169,31 @@ def _cmd_tables_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_tables_schema(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from bench.columns import families, schema_markdown
+
+    if args.json:
+        for family in families():
+            print(json.dumps(asdict(family)))
+    else:
+        print(schema_markdown(), end="")
+    return 0
+
+
 def _cmd_surrogates_report(args: argparse.Namespace) -> int:
+    from bench.columns import total_column
+    from bench.space import parse_config
+    from bench.tables import load_table
+    from bench.tables.static_costs import StaticCosts
     from surrogates import SURROGATES
     from surrogates.quality import markdown, quality_table
-    from bench.tables import load_table
-
-    from bench.hardware.static_costs import StaticCosts
-    from bench.space import parse_config
 
     task_dir = Path(args.tables_dir) / args.task
     joint = load_table(task_dir, "joint")
     static = StaticCosts(task_dir, args.task)
-    exact = {f"total_{c}": v for c, v in static.totals([parse_config(t) for t in joint["config_json"]]).items() if c in static.columns}
+    exact = {total_column(c): v for c, v in static.totals([parse_config(t) for t in joint["config_json"]]).items() if c in static.columns}
     table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed, exact=exact, workers=args.workers)
     table.to_csv(task_dir / "surrogate_report.csv", index=False)
     from surrogates.fitted import joint_sha256
@@ -187,9 +207,9 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_surrogates_fit(args: argparse.Namespace) -> int:
+    from bench.tables import load_table
     from surrogates import SURROGATES
     from surrogates.fitted import fit_release
-    from bench.tables import load_table
 
     task_dir = Path(args.tables_dir) / args.task
     joint = load_table(task_dir, "joint")
@@ -228,7 +248,7 @@ def _cmd_problems_build(args: argparse.Namespace) -> int:
 
 def _location_args(parser: argparse.ArgumentParser, store: bool = False) -> None:
     """``--task`` and ``--tables-dir`` (and ``--store``, the sweep store) of a command reading the tables."""
-    parser.add_argument("--task", default="soundmnist")
+    parser.add_argument("--task", default=DEFAULT_TASK)
     if store:
         parser.add_argument("--store", default=None, help="SQLite store (default: work/<task>/sweep.db)")
     parser.add_argument("--tables-dir", default="tables")
@@ -242,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     cost = sub.add_parser("cost", help="latency / energy of configs on a device")
-    cost.add_argument("--device", default="lut:tx2", help="device id, e.g. lut:tx2, lut:agx")
+    cost.add_argument("--device", default="lut:tx2", help="device id: lut:tx2, lut:agx, model:horowitz45 or measured:<host>")
+    cost.add_argument("--tables-dir", default="tables", help="tables a measured:<host> device answers from")
     cost.add_argument("--json", action="store_true", help="one JSON object per config")
     cost.add_argument("configs", nargs="+", help="config JSON files or example names")
     cost.set_defaults(func=_cmd_cost)
@@ -251,11 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("configs", nargs="+", help="config JSON files or example names")
     validate.set_defaults(func=_cmd_validate)
 
-    # Its own parser (bench.hardware.validate_cli), shared with scripts/validate_device.py; listed here for -h.
+    # Its own parser (bench.validation.cli), shared with scripts/validate_device.py; listed here for -h.
     sub.add_parser("validate-device", help="export, time and compare configs on this host (see its --help)", add_help=False)
 
     data = sub.add_parser("data", help="verify the raw data and build the cached task arrays")
-    data.add_argument("--task", default="soundmnist")
+    data.add_argument("--task", default=DEFAULT_TASK)
     data.add_argument("--data-dir", default=None, help="raw data folder (default: $MMNAS_DATA)")
     data.add_argument("--cache-dir", default=None, help="array cache (default: $MMNAS_CACHE or ~/.cache)")
     data.set_defaults(func=_cmd_data)
@@ -263,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser("sweep", help="run the benchmark sweep (resumable)").add_subparsers(dest="action", required=True)
     run = sweep.add_parser("run", help="run a plan's missing jobs")
     run.add_argument("--plan", required=True, help="backbones, joint-static, ...")
-    run.add_argument("--task", default="soundmnist")
+    run.add_argument("--task", default=DEFAULT_TASK)
     run.add_argument("--store", default=None, help="SQLite store (default: work/<task>/sweep.db)")
     run.add_argument("--executor", default="local", choices=["local", "inprocess", "dask"])
     run.add_argument("--workers", type=int, default=2, help="processes of the local executor")
@@ -277,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_sweep_run)
     merge = sweep.add_parser("merge", help="merge shard stores from other machines (idempotent)")
     merge.add_argument("shards", nargs="+")
-    merge.add_argument("--task", default="soundmnist")
+    merge.add_argument("--task", default=DEFAULT_TASK)
     merge.add_argument("--store", default=None)
     merge.set_defaults(func=_cmd_sweep_merge)
 
@@ -295,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision", action="store_true", help="best multimodal vs best unimodal per precision mix and per byte budget"
     )
     report.set_defaults(func=_cmd_tables_report)
+    schema = tables.add_parser("schema", help="every table column: name pattern, unit, dtype, provenance")
+    schema.add_argument("--json", action="store_true", help="one JSON object per column family")
+    schema.set_defaults(func=_cmd_tables_schema)
 
     models = ["xgboost-quantile", "xgboost-ensemble", "exact-gp"]
     surrogates = sub.add_parser("surrogates", help="surrogate models").add_subparsers(dest="action", required=True)
@@ -320,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--n-init", type=int, default=10, help="initial design size (the same for every searcher)")
     board.add_argument("--workers", type=int, default=2, help="parallel processes, one thread each")
     board.add_argument("--tables-dir", default="tables")
-    board.add_argument("--out", default="tables/soundmnist/leaderboard")
+    board.add_argument("--out", default=f"tables/{DEFAULT_TASK}/leaderboard")
     board.set_defaults(func=_cmd_leaderboard)
 
     problems = sub.add_parser("problems", help="named problems").add_subparsers(dest="action", required=True)
@@ -334,8 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mmnas`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["validate-device"]:  # its options belong to bench.hardware.validate_cli
-        from bench.hardware.validate_cli import main as validate_device
+    if argv[:1] == ["validate-device"]:  # its options belong to bench.validation.cli
+        from bench.validation.cli import main as validate_device
 
         command, debug = (lambda: validate_device(argv[1:])), False
     else:

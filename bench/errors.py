@@ -23,6 +23,13 @@ class NoKernelError(ValueError):
     """A runtime has no kernel for what a config asks (e.g. int4 convolution); its latency is missing, never guessed."""
 
 
+class NotMeasuredError(LookupError):
+    """A measured device was asked for a config its table holds no measurement of; never guessed."""
+
+    def __str__(self) -> str:  # LookupError would quote the whole message
+        return self.args[0]
+
+
 class LutKeyError(LookupError):
     """A layer has no entry in a hardware look-up table; never guessed."""
 

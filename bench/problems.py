@@ -26,20 +26,15 @@ import numpy as np
 import pandas as pd
 
 from bench.benchmark import OBJECTIVES, Benchmark, objective_columns
+from bench.columns import PRECISION_COLUMNS
+from bench.devices import devices_in
 from bench.errors import UnknownNameError
 from bench.space import FP32_ONLY, PRECISIONS, Config, parse_config
-from bench.tables.columns import PRECISION_COLUMNS, measured_hosts
 from bench.tables.manifest import TableError, read_manifest
 
 PROBLEMS_FILE = "problems.json"
 REF_POINT = 1.1
 VARIANTS = ("table", "full")
-# device kind -> objective sets published for it; sets with "bytes" search the precision tier too
-_OBJECTIVE_SETS = {
-    "lut": [("acc", "lat", "energy")],
-    "model": [("acc", "energy"), ("acc", "energy", "bytes")],
-    "measured": [("acc", "lat"), ("acc", "lat", "bytes")],
-}
 
 
 @dataclass(frozen=True)
@@ -103,7 +98,7 @@ def pareto_mask(points: np.ndarray) -> np.ndarray:
 
 def _problem_entry(joint: pd.DataFrame, task: str, device: str, objectives: tuple[str, ...]) -> dict[str, Any] | None:
     """The entry of one problem, or None when it would search the precision tier without quantised rows to answer it."""
-    columns = objective_columns(device, "total_")
+    columns = objective_columns(device)
     raw = joint[[columns[o] for o in objectives]].to_numpy(dtype=float)
     ids = joint["config_id"].to_numpy()
     finite = np.isfinite(raw).all(axis=1)
@@ -135,17 +130,17 @@ def within_precisions(joint: pd.DataFrame, precisions: tuple[str, ...]) -> np.nd
 
 
 def build_problems(joint: pd.DataFrame, task: str) -> dict[str, Any]:
-    """Every problem the joint table has the columns of: LUT boards, the analytical model, measured hosts."""
-    devices = ["lut:tx2", "lut:agx", "model:horowitz45"] + [f"measured:{h.replace('_', '-')}" for h in measured_hosts(joint.columns)]
+    """Every problem the joint table has the columns of: each device's objective sets (:mod:`bench.devices`; sets with
+    ``bytes`` search the precision tier too)."""
     problems = {}
-    for device in devices:
-        columns = objective_columns(device, "total_")
-        for objectives in _OBJECTIVE_SETS[device.split(":")[0]]:
+    for device in devices_in(joint.columns):
+        columns = objective_columns(device.name)
+        for objectives in device.kind.objective_sets:
             if any(columns[o] not in joint.columns for o in objectives):
                 continue
-            entry = _problem_entry(joint, task, device, objectives)
+            entry = _problem_entry(joint, task, device.name, objectives)
             if entry is not None:
-                problems[f"{task}/{device}/{'-'.join(objectives)}"] = entry
+                problems[f"{task}/{device.name}/{'-'.join(objectives)}"] = entry
     return problems
 
 
@@ -196,7 +191,7 @@ def load_problem(name: str, tables_dir: str | Path = "tables", variant: str = "t
         from bench.tables.manifest import load_table
 
         joint = load_table(task_dir, "joint")
-        columns = [objective_columns(entry["device"], "total_")[o] for o in entry["objectives"]]
+        columns = [objective_columns(entry["device"])[o] for o in entry["objectives"]]
         finite = np.isfinite(joint[columns].to_numpy(dtype=float)).all(axis=1)
         finite &= within_precisions(joint, tuple(entry.get("precisions", FP32_ONLY)))
         pool = tuple(parse_config(text) for text in joint["config_json"][finite])

@@ -20,8 +20,9 @@ import sys
 import numpy as np
 import torch
 
-from bench.leaderboard.runner import RunSpec, evaluation_batches
+from bench.leaderboard.board import DEFAULT_PROBLEMS
 from bench.leaderboard.scoring import trajectory
+from bench.optimize import MaxEvaluations, minimize
 from bench.problems import load_problem
 from searchers import QLogNEHVI
 
@@ -33,7 +34,7 @@ def _median_near(timings: list[dict], n_obs: int, key: str, width: int = 10) -> 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problem", default="soundmnist/lut:tx2/acc-lat-energy@full")
+    parser.add_argument("--problem", default=DEFAULT_PROBLEMS[1])
     parser.add_argument("--budget", type=int, default=210)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed and set-up")
     parser.add_argument("--usual", action="store_true", help="also run the usual set-up (slow: tens of seconds per iteration)")
@@ -51,8 +52,7 @@ def main() -> int:
     for name, make in setups.items():
         for seed in args.seeds:
             searcher = make()
-            spec = RunSpec(args.problem, "qlognehvi", seed, budget=args.budget, n_init=10)
-            records = [record for batch in evaluation_batches(problem, bench, searcher, spec) for record in batch]
+            records = minimize(problem, searcher, MaxEvaluations(args.budget), seed, n_init=10, benchmark=bench).records
             hv = trajectory(problem, records[:100])["hv"].iloc[-1]
             timings = [{**t, "total": t["model_seconds"] + t["acquisition_seconds"]} for t in searcher.timings]
             for n_obs in (100, 200):

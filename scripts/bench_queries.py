@@ -32,9 +32,10 @@ import numpy as np
 import torch
 
 from bench.benchmark import Benchmark
+from bench.hardware.host import describe_host
 from bench.space import Config, encode_ordinal, parse_config, sample_config
-from bench.sweep.jobs import describe_host
 from bench.tables import load_table
+from bench.tasks import DEFAULT_TASK
 from surrogates.fitted import load_fitted
 
 
@@ -60,19 +61,20 @@ def _throughput(query: Callable[[Sequence], object], items: Sequence, batch: int
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables-dir", default="tables")
+    parser.add_argument("--task", default=DEFAULT_TASK)
     parser.add_argument("--repeats", type=int, default=2000)
     parser.add_argument("--out", default=None, help="also write the table to this Markdown file")
     args = parser.parse_args()
 
-    joint = load_table(f"{args.tables_dir}/soundmnist", "joint")
+    joint = load_table(Path(args.tables_dir) / args.task, "joint")
     configs: list[Config] = [parse_config(text) for text in joint["config_json"]]
-    new = [sample_config(np.random.default_rng(i)) for i in range(2000)]
+    new = [sample_config(np.random.default_rng(i), args.task) for i in range(2000)]
     X = encode_ordinal(new)
     objectives = ("acc", "lat", "energy")
-    table = Benchmark("soundmnist", "lut:tx2", objectives, tables_dir=args.tables_dir)
-    xgb = Benchmark("soundmnist", "lut:tx2", objectives, mode="surrogate", tables_dir=args.tables_dir)
-    gp = Benchmark("soundmnist", "lut:tx2", objectives, mode="surrogate", surrogate="exact-gp", tables_dir=args.tables_dir)
-    task_dir = Path(args.tables_dir) / "soundmnist"
+    table = Benchmark(args.task, "lut:tx2", objectives, tables_dir=args.tables_dir)
+    xgb = Benchmark(args.task, "lut:tx2", objectives, mode="surrogate", tables_dir=args.tables_dir)
+    gp = Benchmark(args.task, "lut:tx2", objectives, mode="surrogate", surrogate="exact-gp", tables_dir=args.tables_dir)
+    task_dir = Path(args.tables_dir) / args.task
     xgb_model, gp_model = (load_fitted(task_dir, "val_acc", name) for name in ("xgboost-quantile", "exact-gp"))
     modes: dict[str, tuple[Callable[[Sequence], object], Sequence]] = {
         "Benchmark table (3 objectives)": (table.evaluate_many, configs),

@@ -62,9 +62,10 @@ def main() -> int:
     args = parser.parse_args()
     fetch_mnist(args.dest)
     fetch_fsdd(args.dest)
-    from bench.data import load_task
+    from bench.tasks import load_task, task_names
 
-    load_task("soundmnist", data_dir=args.dest)  # verifies every checksum and builds the cache
+    for task in task_names():  # verifies every checksum and builds the cache
+        load_task(task, data_dir=args.dest)
     print(f"data ready in {args.dest}; set MMNAS_DATA={args.dest}")
     return 0
 

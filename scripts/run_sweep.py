@@ -20,6 +20,7 @@ import time
 
 from bench.sweep.driver import default_store_path, make_executor, run_plan
 from bench.sweep.jobs import JobContext
+from bench.tasks import DEFAULT_TASK
 
 CHUNKS = {
     "backbones": 1000, "joint": 20, "backbones-quant": 1000, "joint-quant": 20,
@@ -29,7 +30,7 @@ CHUNKS = {
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--task", default="soundmnist")
+    parser.add_argument("--task", default=DEFAULT_TASK)
     parser.add_argument("--phases", nargs="+", default=list(CHUNKS), choices=list(CHUNKS))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--hours", type=float, default=None, help="start no chunk after this many hours")

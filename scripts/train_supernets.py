@@ -19,13 +19,13 @@ from pathlib import Path
 
 import torch
 
-from bench.data import load_task
+from bench.tasks import DEFAULT_TASK, load_task
 from bench.train.supernet import LARGEST, SMALLEST, SupernetSettings, subnet_accuracy, train_supernet
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--task", default="soundmnist")
+    parser.add_argument("--task", default=DEFAULT_TASK)
     parser.add_argument("--modality", choices=["image", "audio"], required=True)
     parser.add_argument("--epochs", type=int, default=SupernetSettings.epochs)
     parser.add_argument("--seed", type=int, default=SupernetSettings.seed)

@@ -13,9 +13,9 @@ Metrics: R2, MAE, Kendall tau, sparse Kendall tau (true and predicted values rou
 the target's resolution first, as in NAS-Bench-301), Spearman, and the coverage of the
 68 % / 95 % predictive intervals. The noise ceiling of accuracy is the same metrics
 between two training seeds of the same configs. Static costs that ``Benchmark`` computes
-exactly off the table (:mod:`bench.hardware.static_costs`) get a ``computed-exact`` row
+exactly off the table (:mod:`bench.tables.static_costs`) get a ``computed-exact`` row
 per split too: those values scored on the same held-out configs. The ones computed for
-every config (:data:`bench.tables.columns.COMPUTED_COLUMNS`: parameters, MACs, bytes,
+every config (:data:`bench.columns.COMPUTED_COLUMNS`: parameters, MACs, bytes,
 analytical energy) are not learned at all, so they get only that row; LUT columns keep
 their surrogates, which answer where the look-up tables are not installed.
 """
@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bench.columns import COMPUTED_COLUMNS, PRECISION_COLUMNS, SIZE_STEMS, total_column
+from bench.devices import TOTAL, devices_in
 from bench.space import encode_ordinal, parse_config
-from bench.tables.columns import COMPUTED_COLUMNS, PRECISION_COLUMNS, measured_column, measured_hosts
 from surrogates.base import Surrogate
 
 
@@ -46,24 +47,16 @@ class Target:
     @property
     def learned(self) -> bool:
         """Whether ``Benchmark`` answers it off the table with a surrogate (else it computes it exactly)."""
-        return self.column.removeprefix("total_") not in COMPUTED_COLUMNS
+        return self.column.removeprefix(f"{TOTAL}_") not in COMPUTED_COLUMNS
 
 
 def joint_targets(columns: pd.Index) -> list[Target]:
     """Every target the joint table holds (accuracy, training time, size, LUT, analytical and measured costs)."""
-    targets = [
-        Target("val_acc", "val_acc", 0.1), Target("test_acc", "test_acc", 0.1),
-        Target("train_seconds", "train_seconds", 1.0), Target("params", "total_params", 1000.0),
-        Target("macs", "total_macs", 1e5), Target("bytes", "total_bytes", 1000.0),
-    ]
-    for board in ("tx2", "agx"):
-        targets += [
-            Target(f"lut:{board}/latency_ms", f"total_lut_{board}_latency_ms", 0.01),
-            Target(f"lut:{board}/energy_mj", f"total_lut_{board}_energy_mj", 0.01),
-        ]
-    targets.append(Target("model:horowitz45/energy_mj", "total_horowitz45_energy_mj", 0.001))
-    for host in measured_hosts(columns):
-        targets.append(Target(f"measured:{host.replace('_', '-')}/latency_ms", measured_column(host), 0.01))
+    targets = [Target("val_acc", "val_acc", 0.1), Target("test_acc", "test_acc", 0.1), Target("train_seconds", "train_seconds", 1.0)]
+    targets += [Target(stem, total_column(stem), resolution) for stem, resolution in zip(SIZE_STEMS, (1000.0, 1e5, 1000.0))]
+    for device in devices_in(columns):
+        quantities = device.kind.quantities if device.kind.prices_any_config else ("latency_ms",)  # measured: latency
+        targets += [Target(f"{device.name}/{q}", device.column(q, TOTAL), device.kind.resolution) for q in quantities]
     return [t for t in targets if t.column in columns]
 
 

@@ -31,7 +31,7 @@ def soundmnist_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def soundmnist(data_dir: Path, soundmnist_cache: Path):
     """The soundmnist arrays, built once per test session into the temporary cache."""
-    from bench.data import load_task
+    from bench.tasks import load_task
 
     return load_task("soundmnist", data_dir=data_dir, cache_dir=soundmnist_cache)
 

@@ -34,9 +34,9 @@ def write_release_tables(task_dir, joint: pd.DataFrame) -> None:
 
 @lru_cache(maxsize=1)
 def _static_costs():
-    from bench.hardware.static_costs import StaticCosts
+    from bench.tables.static_costs import StaticCosts
 
-    return StaticCosts(COMMITTED)
+    return StaticCosts(COMMITTED, "soundmnist")
 
 
 def synthetic_joint(configs) -> pd.DataFrame:

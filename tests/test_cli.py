@@ -35,3 +35,39 @@ def test_bad_input_exits_2_with_a_message(tmp_path, capsys):
     path.write_text("{not json")
     assert main(["validate", str(path)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_cost_answers_every_device_the_readme_lists(tmp_path, capsys):
+    """Analytical energy equals the table's; a measured device answers table rows and refuses others in one line."""
+    import numpy as np
+
+    from bench.examples import load_example
+    from bench.space import sample_config
+    from bench.tables import load_table
+
+    joint = load_table("tables/soundmnist", "joint").set_index("config_id")
+    expected = joint.loc[load_example("harmonic_avmnist_1").id]
+    for device, column in [("model:horowitz45", "total_horowitz45_energy_mj"), ("lut:agx", "total_lut_agx_energy_mj")]:
+        assert main(["cost", "--device", device, "--json", "harmonic_avmnist_1"]) == 0
+        record = json.loads(capsys.readouterr().out)
+        assert record["energy_mj"] == expected[column] and set(record["components"]) == {"image", "audio", "fusion"}
+    assert record["latency_ms"] == expected["total_lut_agx_latency_ms"]
+    assert main(["cost", "--device", "measured:amd-epyc-2cpu", "--json", "harmonic_avmnist_1"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["latency_ms"] == expected["measured_amd_epyc_2cpu_latency_ms"] and record["energy_mj"] is None
+    assert record["components"]["fusion"]["latency_ms"] == expected["measured_amd_epyc_2cpu_fusion_latency_ms"]
+    assert main(["cost", "--device", "measured:amd-epyc-2cpu-onnxruntime", "harmonic_avmnist_1"]) == 0
+    assert "n/a" in capsys.readouterr().out  # no energy meter, no per-component timing through ONNX Runtime
+    new = tmp_path / "new.json"
+    new.write_text(sample_config(np.random.default_rng(123)).to_json())
+    assert main(["cost", "--device", "measured:amd-epyc-2cpu", str(new)]) == 2
+    assert "has no measurement of config" in capsys.readouterr().err
+    assert main(["cost", "--device", "measured:no-such-host", "harmonic_avmnist_1"]) == 2
+    assert "hold no measurement of measured:no-such-host" in capsys.readouterr().err
+
+
+def test_tables_schema_prints_every_family(capsys):
+    assert main(["tables", "schema", "--json"]) == 0
+    patterns = [json.loads(line)["pattern"] for line in capsys.readouterr().out.splitlines()]
+    assert "config_id" in patterns and "[<component>_]lut_tx2_latency_ms" in patterns
+    assert "measured_<host>[_<component>]_latency_ms" in patterns

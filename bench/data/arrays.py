@@ -15,6 +15,8 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 SPLITS = ("train", "val", "test")
+MODALITIES = ("image", "audio")
+"""The modalities of every task: the search space has one backbone per modality."""
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from bench.hardware.cost import Cost
 from bench.models.counting import count_macs, count_params, visit_layers
 
-PROVENANCE = "model:horowitz45"
 MAC_PJ = {"fp32": 4.6, "int8": 0.3, "int4": 0.2}
 SRAM_PJ_PER_BYTE = 10.0 / 8
 DRAM_PJ_PER_BYTE = 2600.0 / 8
@@ -60,8 +58,3 @@ def energy_mj(counts: dict[str, int], precision: str = "fp32") -> float:
         + counts["activations"] * ACTIVATION_BYTES[precision] * SRAM_PJ_PER_BYTE
     )
     return picojoules * 1e-9
-
-
-def analytical_cost(model: nn.Module, inputs: Sequence[torch.Tensor], precision: str = "fp32") -> Cost:
-    """Energy estimate of ``model(*inputs)``; latency is not modelled (None)."""
-    return Cost(latency_ms=None, energy_mj=energy_mj(traffic(model, inputs), precision), provenance=PROVENANCE)

@@ -30,20 +30,20 @@ import torch
 import torch.nn.functional as F
 
 from bench.errors import NoKernelError
-from bench.space import COMPONENTS, Config
+from bench.space import COMPONENTS, MODALITIES, Config
 
-CALIBRATION_PAIRS = 64  # batch-1 training pairs that calibrate an int8 ONNX model's activation ranges
 QUANTISED_OPS = ("Conv", "MatMul", "Gemm")  # the layers bench.models.quantize quantises
 NO_INT4_KERNEL = "ONNX Runtime has no int4 convolution kernel (int4 weights only in weight-only MatMulNBits)"
 
 
 def build_model(config: Config) -> tuple[torch.nn.Module, tuple[torch.Tensor, torch.Tensor]]:
     """The eval-mode multimodal model of ``config`` and a batch-1 input pair (image, audio)."""
-    from bench.models import Backbone, MultimodalNet, build_fusion, skeleton
+    from bench.models import Backbone, MultimodalNet, build_fusion
+    from bench.tasks import get_task
 
     torch.manual_seed(0)
     model = MultimodalNet(Backbone(config.image).eval(), Backbone(config.audio).eval(), build_fusion(config).eval()).eval()
-    inputs = tuple(torch.randn(1, *skeleton.INPUT_SHAPES[m]) for m in ("image", "audio"))
+    inputs = tuple(torch.randn(1, *get_task(config.task).input_shape(m)) for m in MODALITIES)
     return model, inputs
 
 
@@ -77,14 +77,6 @@ def export_torchscript(config: Config, path: Path) -> Path:
         traced = torch.jit.trace(model, inputs)
     traced.save(str(path))
     return path
-
-
-def calibration_inputs(data_dir: str | None, n: int = CALIBRATION_PAIRS, task: str = "soundmnist") -> list[tuple[np.ndarray, np.ndarray]]:
-    """The first ``n`` training pairs as batch-1 (image, audio) float32 arrays: int8 calibration data."""
-    from bench.data import load_task
-
-    train = load_task(task, data_dir=data_dir).split("train")
-    return [(train.image[i : i + 1], train.audio[i : i + 1]) for i in range(n)]
 
 
 def export_onnx(config: Config, path: Path, calibration: list[tuple[np.ndarray, np.ndarray]] | None = None) -> Path:

@@ -18,16 +18,16 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from bench.errors import DataError, LutKeyError, UnknownNameError
+from bench.devices import device_spec
+from bench.errors import DataError, LutKeyError
 from bench.hardware.cost import Cost, ModelCost
 from bench.models import Backbone, build_fusion, skeleton
 from bench.models.counting import visit_layers
 from bench.models.fusion_ops import FusionOp
 from bench.models.layers import ConvLayer, LinearLayer, MBConvLayer
 from bench.space import BackboneGenotype, Config
+from bench.tasks import DEFAULT_TASK, get_task
 
-BOARDS = ("tx2", "agx")
-_LUT_FAMILY = {"soundmnist": "mnist"}  # task -> backbone table family
 DEFAULT_LUT_DIR = "../shared/luts/harmonic-nas"
 
 
@@ -72,18 +72,23 @@ class LutDevice:
     """Device ``lut:<board>`` answering latency (ms) and energy (mJ) from the tables.
 
     Args:
-        board: 'tx2' or 'agx'.
+        board: a member of the ``lut`` device kind (:mod:`bench.devices`): 'tx2' or 'agx'.
         lut_dir: folder of the JSON tables (default :func:`lut_dir_from_env`).
-        task: the task whose backbone table family to use.
+        task: the task whose inputs and backbone table family to use.
+
+    Raises:
+        UnknownNameError: an unknown board.
+        DataError: a task without a LUT family, or missing or corrupt tables.
     """
 
-    def __init__(self, board: str, lut_dir: str | Path | None = None, task: str = "soundmnist") -> None:
-        if board not in BOARDS:
-            raise UnknownNameError(f"unknown device 'lut:{board}', expected one of {[f'lut:{b}' for b in BOARDS]}")
+    def __init__(self, board: str, lut_dir: str | Path | None = None, task: str = DEFAULT_TASK) -> None:
+        self.name = device_spec(f"lut:{board}").name
         self.board = board
-        self.name = f"lut:{board}"
+        self.task = get_task(task)
+        if self.task.lut_family is None:
+            raise DataError(f"task {task!r} has no look-up table family: its inputs are not the tables' shapes")
         self.lut_dir = Path(lut_dir) if lut_dir is not None else lut_dir_from_env()
-        self._backbone_path = self.lut_dir / f"lut_ofa_{_LUT_FAMILY[task]}_{board}.json"
+        self._backbone_path = self.lut_dir / f"lut_ofa_{self.task.lut_family}_{board}.json"
         self._fusion_path = self.lut_dir / f"lut_fusion_{board}.json"
         self._backbone_table = _read_table(self._backbone_path)
         self._fusion_table = _read_table(self._fusion_path)
@@ -95,7 +100,7 @@ class LutDevice:
 
     def price_backbone(self, model: Backbone, modality: str) -> Cost:
         """Cost of an already-built backbone module (batch-1 input of ``modality``)."""
-        keys = model_layer_keys(model, [torch.zeros(1, *skeleton.INPUT_SHAPES[modality])])
+        keys = model_layer_keys(model, [torch.zeros(1, *self.task.input_shape(modality))])
         return self._sum(keys, self._backbone_table, self._backbone_path)
 
     def fusion_cost(self, config: Config) -> Cost:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.tasks import Task
 
 PROVENANCE_PREFIX = "measured:"
 
@@ -33,19 +35,9 @@ class TimingSettings:
     cpu: int = 0
 
 
-def host_slug() -> str:
-    """Identity of this host for column names: ``MMNAS_HOST_ID`` or the CPU model and count."""
-    if os.environ.get("MMNAS_HOST_ID"):
-        return re.sub(r"[^a-z0-9]+", "-", os.environ["MMNAS_HOST_ID"].lower()).strip("-")
-    from bench.sweep.jobs import describe_host
-
-    host = describe_host()
-    return re.sub(r"[^a-z0-9]+", "-", f"{host['cpu']} {host['logical_cpus']}cpu".lower()).strip("-")
-
-
-def measure_chunk(items: list[dict[str, Any]], settings: TimingSettings) -> dict[str, Any]:
-    """Time ``items`` in a fresh pinned process; returns per-item timings and the host state."""
-    payload = json.dumps({"items": items, "settings": asdict(settings)})
+def measure_chunk(items: list[dict[str, Any]], settings: TimingSettings, task: str) -> dict[str, Any]:
+    """Time ``items`` (inputs shaped as ``task``'s) in a fresh pinned process; returns per-item timings and the host state."""
+    payload = json.dumps({"items": items, "settings": asdict(settings), "task": task})
     load_before = os.getloadavg()
     done = subprocess.run(
         [sys.executable, "-m", "bench.hardware.measure"], input=payload, capture_output=True, text=True, check=False
@@ -79,14 +71,14 @@ def _time(model: Any, inputs: list, settings: TimingSettings) -> dict[str, float
         return time_callable(lambda: model(*inputs), settings)[0]
 
 
-def _measure_item(item: dict[str, Any], settings: TimingSettings) -> dict[str, Any]:
+def _measure_item(item: dict[str, Any], settings: TimingSettings, task: Task) -> dict[str, Any]:
     import torch
 
     from bench.models import Backbone, MultimodalNet, build_fusion, skeleton
     from bench.space import parse_backbone, parse_config
 
     def x(modality: str) -> torch.Tensor:
-        return torch.randn(1, *skeleton.INPUT_SHAPES[modality])
+        return torch.randn(1, *task.input_shape(modality))
 
     if item["target"] == "backbone":
         model = Backbone(parse_backbone(item["backbone"])).eval()
@@ -109,10 +101,12 @@ def _worker() -> None:
         os.sched_setaffinity(0, {settings.cpu % os.cpu_count()})
     import torch
 
-    from bench.sweep.jobs import describe_host
+    from bench.hardware.host import describe_host
+    from bench.tasks import get_task
 
     torch.set_num_threads(settings.threads)
-    results = [_measure_item(item, settings) for item in request["items"]]
+    task = get_task(request["task"])
+    results = [_measure_item(item, settings, task) for item in request["items"]]
     host = {**describe_host(), "torch": torch.__version__, "threads": settings.threads, "pinned_cpu": settings.cpu}
     print(json.dumps({"items": results, "host": host}))
 

@@ -16,21 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import NoKernelError
-from bench.hardware.export import calibration_inputs, export_onnx
+from bench.hardware.export import export_onnx
 from bench.hardware.measure import TimingSettings
 from bench.hardware.validate import runtime_versions, time_exports, timing_record
 from bench.space import parse_config
+from bench.tasks import get_task
 
 RUNTIME = "onnxruntime"
 
 
-def measure_onnx_chunk(items: list[dict[str, Any]], settings: TimingSettings, data_dir: str | None) -> dict[str, Any]:
-    """Export and time the joint configs of ``items``; per item ``{"total": timing}`` or ``{"missing": reason}``."""
+def measure_onnx_chunk(items: list[dict[str, Any]], settings: TimingSettings, data_dir: str | None, task: str) -> dict[str, Any]:
+    """Export and time the joint configs of ``items`` (of ``task``); per item ``{"total": timing}`` or ``{"missing": reason}``."""
+    from bench.hardware.host import describe_host
     from bench.hardware.meters import describe_meters
-    from bench.sweep.jobs import describe_host
 
     configs = [parse_config(item["config"]) for item in items]
-    calibration = calibration_inputs(data_dir) if any("int8" in c.precision.to_dict().values() for c in configs) else None
+    calibration = get_task(task).calibration_inputs(data_dir) if any("int8" in c.precision.to_dict().values() for c in configs) else None
     results: list[dict[str, Any]] = [{} for _ in configs]
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as folder:
@@ -40,7 +41,7 @@ def measure_onnx_chunk(items: list[dict[str, Any]], settings: TimingSettings, da
                 exported[i] = export_onnx(config, Path(folder) / f"{i}.onnx", calibration)
             except NoKernelError as err:
                 results[i] = {"missing": str(err)}
-        timed = time_exports(list(exported.values()), RUNTIME, settings) if exported else []
+        timed = time_exports(list(exported.values()), RUNTIME, settings, task) if exported else []
     for i, result in zip(exported, timed):
         results[i] = {"total": timing_record(result)}
     host = {

@@ -9,7 +9,7 @@ otherwise (the result says why each meter is absent). The timing worker imports 
 numpy and its runtime (torch or onnxruntime), so it runs on a small board.
 
 The result file (JSON, :data:`RESULT_FORMAT`) holds the host, runtime versions,
-settings, meters and raw timings; :mod:`bench.hardware.compare` sets it against the
+settings, meters and raw timings; :mod:`bench.validation.compare` sets it against the
 tables and ``mmnas tables merge`` adds it to them as new ``measured:<host>-<runtime>``
 devices.
 
@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import ConfigError
-from bench.hardware.measure import TimingSettings, host_slug, time_callable
+from bench.hardware.host import describe_host, host_slug
+from bench.hardware.measure import TimingSettings, time_callable
 from bench.hardware.meters import available_meters, describe_meters
-from bench.space import Config, PrecisionGenotype
+from bench.space import MODALITIES, Config, PrecisionGenotype
 
 RESULT_FORMAT = "mmnas-device-validation/1"
 RUNTIMES = ("torchscript", "onnxruntime", "onnxruntime-int8")
@@ -50,12 +51,13 @@ def runtime_versions() -> dict[str, str | None]:
     return versions
 
 
-def time_exports(paths: list[Path], runtime: str, settings: TimingSettings) -> list[dict[str, Any]]:
-    """Time exported models one after another in one fresh pinned process; per model: timing, samples, energy."""
-    from bench.models import skeleton
+def time_exports(paths: list[Path], runtime: str, settings: TimingSettings, task: str) -> list[dict[str, Any]]:
+    """Time exported models of ``task``'s configs one after another in one fresh pinned process; per model: timing,
+    samples, energy."""
+    from bench.tasks import get_task
 
-    request = {"paths": [str(p) for p in paths], "runtime": runtime, "settings": asdict(settings),
-               "shapes": [list(skeleton.INPUT_SHAPES[m]) for m in ("image", "audio")]}
+    shapes = [list(get_task(task).input_shape(m)) for m in MODALITIES]
+    request = {"paths": [str(p) for p in paths], "runtime": runtime, "settings": asdict(settings), "shapes": shapes}
     load1 = os.getloadavg()[0]
     done = subprocess.run(
         [sys.executable, "-m", "bench.hardware.validate"], input=json.dumps(request), capture_output=True, text=True, check=False
@@ -88,7 +90,6 @@ def validate_configs(
     if quantised:
         raise ConfigError(f"device validation times fp32 configs; {len(quantised)} are quantised, e.g. {quantised[0]}")
     from bench.hardware.export import export_onnx, export_torchscript
-    from bench.sweep.jobs import describe_host
 
     all_int8 = PrecisionGenotype("int8", "int8", "int8")
     exporters = {
@@ -103,7 +104,7 @@ def validate_configs(
             for runtime in runtimes:
                 export, suffix = exporters[runtime]
                 path = export(config, Path(folder) / f"{config.id}{suffix}")
-                item[runtime] = time_exports([path], runtime, settings)[0]
+                item[runtime] = time_exports([path], runtime, settings, config.task)[0]
             items.append(item)
     return {
         "format": RESULT_FORMAT,

@@ -7,12 +7,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.hardware.host import describe_host
 from bench.leaderboard.plots import plot_anytime, plot_fronts
 from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markdown, score_logs, summary
 from bench.leaderboard.runner import RunSpec, run_many
-from bench.sweep.jobs import describe_host
+from bench.tasks import DEFAULT_TASK
 
-DEFAULT_PROBLEMS = ("soundmnist/lut:tx2/acc-lat-energy@table", "soundmnist/lut:tx2/acc-lat-energy@full")
+DEFAULT_PROBLEMS = tuple(f"{DEFAULT_TASK}/lut:tx2/acc-lat-energy@{variant}" for variant in ("table", "full"))
 DEFAULT_SEARCHERS = ("random", "nsga2", "two-tier", "qlognehvi", "qlognparego")
 DEFAULT_BUDGET = 50  # evaluations per run: the default leaderboard fits in 10 minutes on 2 cores
 REPORT = "report.md"

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from bench.optimize import MaxEvaluations, minimize
 from bench.problems import PROBLEMS_FILE, Problem, pareto_mask, problem_from_entry
 from bench.space import Config, parse_config, sample_config
-
 
 SEARCH = {"n_random": 10_000, "nsga2_runs": 2, "nsga2_evaluations": 2000}  # the defaults of best_known_front
 
@@ -43,11 +43,8 @@ def best_known_front(
     evaluate([sample_config(rng, problem.task, problem.precisions) for _ in range(n_random)])
     evaluate(_table_configs(problem, tables_dir))
     for seed in range(nsga2_runs):
-        searcher = NSGA2(population_size=50)
-        searcher.setup(problem, seed)
-        while len(searcher.history) < nsga2_evaluations:
-            configs = searcher.ask(50)
-            searcher.tell(configs, evaluate(configs))
+        run = minimize(problem, NSGA2(population_size=50), MaxEvaluations(nsga2_evaluations), seed, n_init=0, batch=50, benchmark=bench)
+        found.update((record["config_id"], tuple(record["objectives"])) for record in run.records)
     ids = list(found)
     values = np.array([found[i] for i in ids])
     keep = pareto_mask(problem.normalise(values))

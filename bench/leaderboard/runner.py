@@ -1,9 +1,7 @@
 """Run searchers on problems: every evaluation charged, logged, reproducible.
 
-A run is one searcher x problem x seed. It starts from the seed's initial design (the
-same configs for every searcher), then asks the searcher for ``batch`` configs at a time
-until ``budget`` evaluations. Every evaluation is charged in evaluations and in simulated
-seconds (the table's or surrogate's training seconds plus the measured searcher time) and
+A run is one searcher x problem x seed, run by :func:`bench.optimize.minimize` until
+``budget`` evaluations (or ``budget_seconds`` simulated seconds). Every evaluation is
 written at once as one JSON line, so a killed run keeps what it did. Runs go to parallel
 processes with one thread each.
 """
@@ -11,20 +9,15 @@ processes with one thread each.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from bench.optimize import MaxEvaluations, MaxSimulatedSeconds, Termination, minimize
 from bench.parallel import one_thread, single_thread_pool
 from bench.problems import Problem, load_problem
-from bench.space import Config, sample_config
-
-INITIAL_DESIGN_STREAM = 7919  # second word of the initial design's seed, apart from the searchers' streams
 
 
 @dataclass(frozen=True)
@@ -46,52 +39,18 @@ class RunSpec:
         return f"{self.problem.replace('/', '_').replace(':', '-').replace('@', '__')}__{self.searcher}__seed{self.seed}"
 
 
-def initial_design(problem: Problem, seed: int, n: int) -> list[Config]:
-    """The ``n`` starting configs of seed ``seed``: distinct pool rows (table variant) or uniform samples
-    at the problem's precisions."""
-    rng = np.random.default_rng([seed, INITIAL_DESIGN_STREAM])
-    if problem.pool:
-        return [problem.pool[i] for i in rng.choice(len(problem.pool), size=min(n, len(problem.pool)), replace=False)]
-    return [sample_config(rng, problem.task, problem.precisions) for _ in range(n)]
+def terminations(spec: RunSpec) -> list[Termination]:
+    """The run's stopping rules: its evaluation budget, and its simulated-seconds budget when it has one."""
+    out: list[Termination] = [MaxEvaluations(spec.budget)]
+    if spec.budget_seconds is not None:
+        out.append(MaxSimulatedSeconds(spec.budget_seconds))
+    return out
 
 
 @lru_cache(maxsize=8)
 def _problem(label: str, tables_dir: str) -> tuple[Problem, Any]:
     problem = load_problem(label, tables_dir)
     return problem, problem.benchmark(tables_dir)
-
-
-def evaluation_batches(problem: Problem, bench: Any, searcher: Any, spec: RunSpec) -> Iterator[list[dict[str, Any]]]:
-    """Run ``searcher`` (not yet set up) on ``problem`` as ``spec`` says; yields each batch's evaluation records."""
-    from searchers import SpaceExhaustedError
-
-    searcher.setup(problem, spec.seed)
-    configs = initial_design(problem, spec.seed, min(spec.n_init, spec.budget))
-    n_done, sim_seconds, ask_seconds = 0, 0.0, 0.0
-    while configs:
-        observations = bench.evaluate_many(configs)
-        start = time.perf_counter()
-        searcher.tell(configs, observations)
-        # The batch's searcher time: asking for it plus being told its results.
-        searcher_seconds = (ask_seconds + time.perf_counter() - start) / len(configs)
-        records = []
-        for config, obs in zip(configs, observations):
-            sim_seconds += obs.cost_seconds + searcher_seconds
-            n_done += 1
-            records.append({
-                "n": n_done, "config_id": config.id, "objectives": [obs.objectives[o] for o in problem.objectives],
-                "cost_seconds": obs.cost_seconds, "searcher_seconds": searcher_seconds, "sim_seconds": sim_seconds,
-                "from_table": obs.from_table, "config": config.to_dict(),
-            })
-        yield records
-        if n_done >= spec.budget or (spec.budget_seconds is not None and sim_seconds >= spec.budget_seconds):
-            return
-        start = time.perf_counter()
-        try:
-            configs = searcher.ask(min(spec.batch, spec.budget - n_done))
-        except SpaceExhaustedError:
-            return
-        ask_seconds = time.perf_counter() - start
 
 
 def run_one(spec: RunSpec, tables_dir: str, log_dir: str) -> Path:
@@ -103,9 +62,12 @@ def run_one(spec: RunSpec, tables_dir: str, log_dir: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as log:
         log.write(json.dumps({"spec": asdict(spec)}) + "\n")
-        for records in evaluation_batches(problem, bench, get_searcher(spec.searcher)(), spec):
+
+        def write(records: list[dict[str, Any]]) -> None:
             log.writelines(json.dumps(record) + "\n" for record in records)
             log.flush()
+
+        minimize(problem, get_searcher(spec.searcher)(), terminations(spec), spec.seed, spec.n_init, spec.batch, bench, callback=write)
     return path
 
 

@@ -41,10 +41,12 @@ def component_stats(config: Config) -> dict[str, dict[str, int]]:
     from bench.models import skeleton
     from bench.models.backbone import Backbone
     from bench.models.multimodal import MultimodalNet, build_fusion
+    from bench.tasks import get_task
 
+    task = get_task(config.task)
     image, audio, fusion = Backbone(config.image), Backbone(config.audio), build_fusion(config)
-    image_x = torch.zeros(1, *skeleton.INPUT_SHAPES["image"])
-    audio_x = torch.zeros(1, *skeleton.INPUT_SHAPES["audio"])
+    image_x = torch.zeros(1, *task.input_shape("image"))
+    audio_x = torch.zeros(1, *task.input_shape("audio"))
     pooled = [torch.zeros(1, c, skeleton.FUSION_LENGTH) for c in fusion.feature_channels]
     whole = MultimodalNet(image, audio, fusion)
     return {

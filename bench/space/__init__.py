@@ -21,7 +21,6 @@ from bench.space.config import (
     N_FUSION_INPUTS,
     N_UNIT_BLOCKS,
     PRECISIONS,
-    TASKS,
     BackboneGenotype,
     CellGenotype,
     Config,
@@ -56,7 +55,7 @@ from bench.space.validate import parse_backbone, parse_config, parse_fusion, par
 
 __all__ = [
     "COMPONENTS", "DEPTHS", "EXPANDS", "FP32_ONLY", "FUSION_OPS", "KERNELS", "MAX_CELLS", "MAX_NODES", "MODALITIES",
-    "N_FUSION_INPUTS", "N_UNIT_BLOCKS", "PRECISIONS", "TASKS",
+    "N_FUSION_INPUTS", "N_UNIT_BLOCKS", "PRECISIONS",
     "BackboneGenotype", "CellGenotype", "Config", "FusionGenotype", "NodeGenotype", "PrecisionGenotype",
     "canonical_json", "parse_backbone", "parse_config", "parse_fusion", "parse_precision",
     "sample_backbone", "sample_config", "sample_fusion", "sample_precision", "enumerate_backbones",

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-TASKS: tuple[str, ...] = ("soundmnist",)
-MODALITIES: tuple[str, ...] = ("image", "audio")
+from bench.data import MODALITIES
+
 KERNELS: tuple[int, ...] = (3, 5, 7)
 EXPANDS: tuple[int, ...] = (3, 4, 6)
 DEPTHS: tuple[int, ...] = (2, 3, 4)

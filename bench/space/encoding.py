@@ -34,6 +34,7 @@ from bench.space.config import (
     Config,
 )
 from bench.space.validate import parse_config
+from bench.tasks import DEFAULT_TASK
 
 PRECISION_BITS = {"fp32": 32, "int8": 8, "int4": 4}
 
@@ -116,7 +117,7 @@ def _ordinal_row(c: Config) -> list[float]:
     return row
 
 
-def decode_ordinal(X: np.ndarray, task: str = "soundmnist") -> list[Config]:
+def decode_ordinal(X: np.ndarray, task: str = DEFAULT_TASK) -> list[Config]:
     """Inverse of :func:`encode_ordinal` (the encoding holds no task); rows must encode valid configs."""
     X = np.atleast_2d(np.asarray(X, dtype=float))
     _check_width(X, len(_genes()), "ordinal")
@@ -147,7 +148,7 @@ def encode_onehot(configs: Sequence[Config] | Config) -> np.ndarray:
     return X
 
 
-def decode_onehot(X: np.ndarray, task: str = "soundmnist") -> list[Config]:
+def decode_onehot(X: np.ndarray, task: str = DEFAULT_TASK) -> list[Config]:
     """Inverse of :func:`encode_onehot` (argmax per gene; all-zero groups are inactive)."""
     X = np.atleast_2d(np.asarray(X, dtype=float))
     offsets = _onehot_offsets()

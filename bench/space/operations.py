@@ -15,14 +15,15 @@ from dataclasses import replace
 import numpy as np
 
 from bench.space.config import (
+    COMPONENTS,
     DEPTHS,
     EXPANDS,
+    FP32_ONLY,
     FUSION_OPS,
     KERNELS,
     MAX_CELLS,
     MAX_NODES,
     N_FUSION_INPUTS,
-    FP32_ONLY,
     PRECISIONS,
     BackboneGenotype,
     CellGenotype,
@@ -32,6 +33,7 @@ from bench.space.config import (
     PrecisionGenotype,
 )
 from bench.space.validate import canonical_backbone, parse_fusion
+from bench.tasks import DEFAULT_TASK
 
 
 def sample_backbone(rng: np.random.Generator) -> BackboneGenotype:
@@ -63,7 +65,7 @@ def sample_precision(rng: np.random.Generator, precisions: Sequence[str] = PRECI
     return PrecisionGenotype(*(str(p) for p in rng.choice(tuple(precisions), size=3)))
 
 
-def sample_config(rng: np.random.Generator, task: str = "soundmnist", precisions: Sequence[str] = FP32_ONLY) -> Config:
+def sample_config(rng: np.random.Generator, task: str = DEFAULT_TASK, precisions: Sequence[str] = FP32_ONLY) -> Config:
     """A uniformly sampled full config, each component at a precision drawn from ``precisions`` (fp32 by default)."""
     return Config(
         task=task,
@@ -155,7 +157,7 @@ def crossover(a: Config, b: Config, rng: np.random.Generator) -> Config:
         audio=_cross_backbone(a.audio, b.audio, rng),
         fusion=_cross_fusion(a.fusion, b.fusion, rng),
         precision=PrecisionGenotype(
-            *(getattr(p, c) for p, c in zip(_pick_each(rng, 3, a.precision, b.precision), ("image", "audio", "fusion")))
+            *(getattr(p, c) for p, c in zip(_pick_each(rng, 3, a.precision, b.precision), COMPONENTS))
         ),
     )
 

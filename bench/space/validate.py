@@ -24,7 +24,6 @@ from bench.space.config import (
     N_UNIT_BLOCKS,
     PRECISIONS,
     SYMMETRIC_OPS,
-    TASKS,
     BackboneGenotype,
     CellGenotype,
     Config,
@@ -32,6 +31,7 @@ from bench.space.config import (
     NodeGenotype,
     PrecisionGenotype,
 )
+from bench.tasks import task_names
 
 
 def parse_config(obj: Mapping[str, Any] | str | Config) -> Config:
@@ -59,8 +59,8 @@ def parse_config(obj: Mapping[str, Any] | str | Config) -> Config:
             raise ConfigError(f"config: not valid JSON ({err})") from err
     mapping = _mapping(obj, "config", required={"task", "image", "audio", "fusion"}, optional={"precision"})
     task = mapping["task"]
-    if not isinstance(task, str) or task not in TASKS:
-        raise ConfigError(f"config.task: got {task!r}, expected one of {list(TASKS)}")
+    if not isinstance(task, str) or task not in task_names():
+        raise ConfigError(f"config.task: got {task!r}, expected one of {task_names()}")
     precision = mapping.get("precision")
     return Config(
         task=task,

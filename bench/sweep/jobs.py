@@ -11,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from bench.errors import UnknownNameError
@@ -98,21 +96,3 @@ def execute(spec: JobSpec, context: JobContext) -> tuple[dict[str, Any], float, 
     start = time.perf_counter()
     result = kind.run({"task": spec.task, **spec.params}, context)
     return result, time.perf_counter() - start, host_id()
-
-
-def describe_host() -> dict[str, Any]:
-    """Static description of this machine, recorded in manifests and measurements."""
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "hostname": socket.gethostname(),
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "logical_cpus": os.cpu_count(),
-        "python": platform.python_version(),
-    }

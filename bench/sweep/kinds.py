@@ -22,23 +22,26 @@ from typing import Any
 
 import torch
 
-from bench.data import TaskData, load_task
+from bench.data import TaskData
+from bench.devices import TOTAL, static_devices
 from bench.errors import DataError
-from bench.hardware.analytical import PROVENANCE as HOROWITZ
-from bench.hardware.lut import BOARDS, LutDevice
-from bench.hardware.measure import TimingSettings, host_slug, measure_chunk
+from bench.hardware.figures import config_figures, static_figures
+from bench.hardware.host import host_slug
+from bench.hardware.lut import LutDevice
+from bench.hardware.measure import TimingSettings, measure_chunk
 from bench.hardware.onnx_latency import RUNTIME as ONNX_RUNTIME
 from bench.hardware.onnx_latency import measure_onnx_chunk
-from bench.hardware.static_costs import static_figures
-from bench.models import Backbone, ElasticBackbone, MultimodalNet, build_fusion, skeleton
+from bench.models import Backbone, ElasticBackbone
 from bench.models.quantize import CALIBRATION_BATCHES, WEIGHT_BITS, component_bytes, quantise_component
-from bench.space import parse_backbone, parse_config
+from bench.space import MODALITIES, parse_backbone, parse_config
 from bench.sweep.jobs import JobContext, JobKind, register
+from bench.tasks import get_task, load_task
 from bench.train.evaluate import accuracy, batches
 from bench.train.features import PooledFeatures, pooled_features, subnet
 from bench.train.fusion import FusionSettings, train_fusion
 
 SUBNET_BN_BATCHES = 8
+HOROWITZ = static_devices(external=False)[0].name  # the analytical device, keyed by name in job results
 SUBNET_BATCH_SIZE = 64
 
 
@@ -47,35 +50,25 @@ def _lut(board: str, lut_dir: str | None, task: str) -> LutDevice:
     return LutDevice(board, lut_dir, task)
 
 
-def _inputs(modality: str) -> list[torch.Tensor]:
-    return [torch.zeros(1, *skeleton.INPUT_SHAPES[modality])]
+def _inputs(task: str, modality: str) -> list[torch.Tensor]:
+    return [torch.zeros(1, *get_task(task).input_shape(modality))]
 
 
-def _static(model: torch.nn.Module, inputs: list, precision: str = "fp32") -> dict[str, Any]:
-    figures = static_figures(model, inputs, precision)
+def _static(figures: dict[str, float], with_bytes: bool = False) -> dict[str, Any]:
+    """A job result's static figures; bytes only ``with_bytes`` (at fp32 they are 4 per parameter, derived at export)."""
     out = {"params": figures["params"], "macs": figures["macs"], HOROWITZ: {"energy_mj": figures["horowitz45_energy_mj"]}}
-    if precision != "fp32":  # at fp32 the bytes are 4 per parameter, derived at export
+    if with_bytes:
         out["bytes"] = figures["bytes"]
     return out
-
-
-def _mixed_total(components: list[dict[str, Any]]) -> dict[str, Any]:
-    """Whole-model static costs of a config with quantised components: the sum of its components."""
-    return {
-        "params": sum(c["params"] for c in components),
-        "macs": sum(c["macs"] for c in components),
-        HOROWITZ: {"energy_mj": sum(c[HOROWITZ]["energy_mj"] for c in components)},
-        "bytes": sum(c.get("bytes", 4 * c["params"]) for c in components),
-    }
 
 
 def backbone_static(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
     """Static costs of ``params['backbone']`` for ``params['modality']``."""
     model = Backbone(parse_backbone(params["backbone"]))
-    out = _static(model, _inputs(params["modality"]))
-    for board in BOARDS:
-        cost = _lut(board, context.lut_dir, params["task"]).price_backbone(model, params["modality"])
-        out[f"lut:{board}"] = {"latency_ms": cost.latency_ms, "energy_mj": cost.energy_mj}
+    out = _static(static_figures(model, _inputs(params["task"], params["modality"])))
+    for device in static_devices(external=True):
+        cost = _lut(device.member, context.lut_dir, params["task"]).price_backbone(model, params["modality"])
+        out[device.name] = {"latency_ms": cost.latency_ms, "energy_mj": cost.energy_mj}
     return out
 
 
@@ -87,24 +80,13 @@ def joint_static(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
     none (missing), never a scaled figure.
     """
     config = parse_config(params["config"])
-    image, audio, fusion = Backbone(config.image), Backbone(config.audio), build_fusion(config)
-    pooled = [torch.zeros(1, c, skeleton.FUSION_LENGTH) for c in fusion.feature_channels]
-    precision = config.precision.to_dict()
-    out: dict[str, Any] = {
-        "image": _static(image, _inputs("image"), precision["image"]),
-        "audio": _static(audio, _inputs("audio"), precision["audio"]),
-        "fusion": _static(fusion, [pooled], precision["fusion"]),
-    }
-    all_fp32 = config.precision.all_fp32
-    out["total"] = (
-        _static(MultimodalNet(image, audio, fusion), _inputs("image") + _inputs("audio"))
-        if all_fp32 else _mixed_total([out[c] for c in ("image", "audio", "fusion")])
-    )
-    for board in BOARDS:
-        cost = _lut(board, context.lut_dir, params["task"]).cost(config)
-        for component, value in [("total", cost.total), *cost.components.items()]:
-            fp32 = all_fp32 if component == "total" else precision[component] == "fp32"
-            out[component][f"lut:{board}"] = (
+    precision = {**config.precision.to_dict(), TOTAL: "fp32" if config.precision.all_fp32 else "mixed"}
+    out: dict[str, Any] = {part: _static(figures, precision[part] != "fp32") for part, figures in config_figures(config).items()}
+    for device in static_devices(external=True):
+        cost = _lut(device.member, context.lut_dir, params["task"]).cost(config)
+        for component, value in [(TOTAL, cost.total), *cost.components.items()]:
+            fp32 = precision[component] == "fp32"
+            out[component][device.name] = (
                 {"latency_ms": value.latency_ms, "energy_mj": value.energy_mj} if fp32 else {"latency_ms": None, "energy_mj": None}
             )
     return out
@@ -192,7 +174,7 @@ def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
             context.tables_dir, context.data_dir, context.cache_dir, task, m, params["supernet_sha256"][m], config.backbone(m),
             getattr(config.precision, m),
         )
-        for m in ("image", "audio")
+        for m in MODALITIES
     }
     data = _data(task, context.data_dir, context.cache_dir)
     labels = {split: data.split(split).label for split in ("train", "val", "test")}
@@ -213,13 +195,13 @@ def latency(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
         raise DataError(f"latency job for host {params['host']!r} cannot run on {here!r}")
     settings = TimingSettings(**params["settings"])
     if runtime is None:
-        return measure_chunk(params["items"], settings)
-    return measure_onnx_chunk(params["items"], settings, context.data_dir)
+        return measure_chunk(params["items"], settings, params["task"])
+    return measure_onnx_chunk(params["items"], settings, context.data_dir, params["task"])
 
 
-def default_fusion_settings() -> dict[str, Any]:
-    """The fusion schedule of this release, as recorded in job specs."""
-    return dataclasses.asdict(FusionSettings())
+def fusion_settings(task: str) -> dict[str, Any]:
+    """The fusion schedule of ``task`` in this release (its overrides of the defaults), as recorded in job specs."""
+    return dataclasses.asdict(FusionSettings(**get_task(task).fusion_schedule))
 
 
 register(JobKind("backbone_static", backbone_static))

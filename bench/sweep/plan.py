@@ -41,9 +41,9 @@ QUANT_SAMPLE_SEED = 20232
 DEFAULT_N_QUANT = 1000
 
 
-def joint_configs(n_joint: int, task: str = "soundmnist") -> list[Config]:
-    """The Harmonic-NAS examples plus ``n_joint`` distinct uniformly sampled fp32 configs."""
-    configs = {c.id: c for c in (load_example(n) for n in example_names())}
+def joint_configs(n_joint: int, task: str) -> list[Config]:
+    """The Harmonic-NAS examples plus ``n_joint`` distinct uniformly sampled fp32 configs, all of ``task``."""
+    configs = {c.id: c for c in (replace(load_example(n), task=task) for n in example_names())}
     rng = np.random.default_rng(JOINT_SAMPLE_SEED)
     n_target = len(configs) + n_joint
     while len(configs) < n_target:
@@ -52,7 +52,7 @@ def joint_configs(n_joint: int, task: str = "soundmnist") -> list[Config]:
     return list(configs.values())
 
 
-def quantised_configs(n: int, task: str = "soundmnist") -> list[Config]:
+def quantised_configs(n: int, task: str) -> list[Config]:
     """The first ``n`` joint configs, each with a precision mix other than all-fp32 drawn uniformly from a fixed seed.
 
     The same architectures as the fp32 table, so the cost of quantisation is read row by row.
@@ -107,10 +107,10 @@ def plan_joint_static(task: str, limit: int | None, n_joint: int, tables_dir: st
 
 
 def _joint_jobs(task: str, configs: list[Config], tables_dir: str) -> list[JobSpec]:
-    from bench.sweep.kinds import default_fusion_settings
+    from bench.sweep.kinds import fusion_settings
 
     shas = _supernet_shas(task, tables_dir)
-    settings = default_fusion_settings()
+    settings = fusion_settings(task)
     jobs = []
     for config in configs:
         jobs.append(JobSpec.make("joint_static", task, {"config": config.to_dict()}))
@@ -135,7 +135,8 @@ def plan_joint_quant(task: str, limit: int | None, n_joint: int, tables_dir: str
 def _latency_jobs(task: str, items: list[dict], runtime: str | None = None) -> list[JobSpec]:
     from dataclasses import asdict
 
-    from bench.hardware.measure import TimingSettings, host_slug
+    from bench.hardware.host import host_slug
+    from bench.hardware.measure import TimingSettings
 
     host, settings = host_slug(), asdict(TimingSettings())
     extra = {} if runtime is None else {"runtime": runtime, "host": f"{host}-{runtime}"}  # eager jobs keep their ids

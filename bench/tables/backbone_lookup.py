@@ -2,7 +2,7 @@
 
 Every backbone of the space has one row per modality, so any column of those tables is
 known exactly for the image and audio backbones of any joint config
-(:class:`bench.hardware.static_costs.StaticCosts` sums them with the fusion network's parts).
+(:class:`bench.tables.static_costs.StaticCosts` sums them with the fusion network's parts).
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.space import BackboneGenotype
+from bench.space import MODALITIES, BackboneGenotype
 from bench.tables.manifest import load_table
-
-MODALITIES = ("image", "audio")
 
 
 class BackboneLookup:

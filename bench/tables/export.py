@@ -20,56 +20,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.data import task_protocol
+from bench.columns import BACKBONES, JOINT, provenance
+from bench.devices import TOTAL, device_spec, static_devices
 from bench.hardware.analytical import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
-from bench.space import MODALITIES, parse_backbone, parse_config
-from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, default_fusion_settings, supernet_path, supernet_sha256
+from bench.space import COMPONENTS, MODALITIES, parse_backbone, parse_config
+from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, fusion_settings, supernet_path, supernet_sha256
 from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
 from bench.sweep.store import ResultStore
-from bench.tables.columns import measured_column
 from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, sha256_of
-
-COST_SOURCES = {
-    "lut:tx2": "lut_tx2",
-    "lut:agx": "lut_agx",
-}
-PROVENANCE = {  # first matching key wins
-    "_acc_int": "subnet with inherited weights, post-training quantised to that precision (bench.models.quantize), "
-    "calibrated on training batches; validation / test split",
-    "_acc_before_quantisation": "trained here: the fusion network's float accuracy before it was quantised to its "
-    "precision (mean over seeds; the config's own accuracy is the quantised one's)",
-    "bytes": "exact bytes of the parameters stored at that precision (bench.models.quantize.component_bytes)",
-    "lut_tx2_": "lut:tx2 - sum of Harmonic-NAS per-layer tables measured on Jetson TX2 (Ghebriout et al., ACML 2023); "
-    "fp32 only: missing for quantised components and their totals",
-    "lut_agx_": "lut:agx - sum of Harmonic-NAS per-layer tables measured on Jetson AGX Xavier (Ghebriout et al., ACML 2023); "
-    "fp32 only: missing for quantised components and their totals",
-    "horowitz45_": "model:horowitz45 - analytical estimate from MACs and memory traffic (Horowitz, ISSCC 2014)",
-    "params": "counted from the built model",
-    "macs": "counted by torch FlopCounterMode on a batch-1 forward",
-    "_onnxruntime_": "measured:<host>-onnxruntime - batch-1 latency through ONNX Runtime (CPU, fresh pinned process, 1 thread) "
-    "of the model exported at its precision (computation no output uses is pruned by the exporter): int8 components as static QDQ int8 on int8 kernels, fp32 ones in float; "
-    "missing for configs with an int4 component (ONNX Runtime has no int4 convolution kernel)",
-    "measured_": "measured:<host> - batch-1 wall-clock latency on the named host (see manifest hosts), fresh pinned process, 1 thread; energy only from the meter named in manifest hosts",
-    "val_acc": "trained here: see protocol (validation split)",
-    "test_acc": "trained here: see protocol (test split)",
-    "best_val_epoch": "trained here: epoch of best validation accuracy",
-    "train_seconds": "wall seconds of fusion training measured on the sweep worker (manifest hosts.workers)",
-}
-IDENTITY = "the configuration itself (not a measurement)"
-IDENTITY_COLUMNS = {
-    "backbone_id", "config_id", "image_id", "audio_id", "config_json", "ks", "e", "d", "n_cells", "n_nodes", "ops", "seeds",
-    "image_precision", "audio_precision", "fusion_precision",
-}
+from bench.tasks import get_task
 
 
 def static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
     """Table columns (``prefix`` + name) of one component's static figures from ``joint_static`` / ``backbone_static``."""
-    row = {f"{prefix}params": static["params"], f"{prefix}macs": static["macs"], f"{prefix}bytes": static.get("bytes", 4 * static["params"])}
-    for device, column in COST_SOURCES.items():  # None (a LUT has no figure at that precision) -> missing
-        for quantity in ("latency_ms", "energy_mj"):
-            value = static[device][quantity]
-            row[f"{prefix}{column}_{quantity}"] = np.nan if value is None else value
-    row[f"{prefix}horowitz45_energy_mj"] = static["model:horowitz45"]["energy_mj"]
+    figures = {"params": static["params"], "macs": static["macs"], "bytes": static.get("bytes", 4 * static["params"])}
+    row = {f"{prefix}{stem}": value for stem, value in figures.items()}
+    for device in static_devices():  # None (a LUT has no figure at that precision) -> missing
+        for quantity in device.kind.quantities:
+            value = static[device.name][quantity]
+            row[f"{prefix}{device.column(quantity)}"] = np.nan if value is None else value
     return row
 
 
@@ -88,16 +57,15 @@ def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
                 key = ("backbone", item["modality"], parse_backbone(item["backbone"]).id)
             else:
                 key = ("joint", parse_config(item["config"]).id)
-            columns = out[key]
+            columns, device = out[key], device_spec(f"measured:{host}")
             for component, t in timing.items():
-                columns[measured_column(host, None if component == "total" else component)] = t["median_ms"]
-                if component == "total":
-                    total = measured_column(host)
-                    columns[total.replace("_latency_ms", "_latency_p10_ms")] = t["p10_ms"]
-                    columns[total.replace("_latency_ms", "_latency_p90_ms")] = t["p90_ms"]
+                columns[device.column("latency_ms", component)] = t["median_ms"]
+                if component == TOTAL:
+                    columns[f"{device.stem}_latency_p10_ms"] = t["p10_ms"]
+                    columns[f"{device.stem}_latency_p90_ms"] = t["p90_ms"]
                     if t.get("energy_mj") is not None:  # only where a real meter measured it
-                        columns[total.replace("_latency_ms", "_energy_mj")] = t["energy_mj"]
-            columns[f"measured_{host.replace('-', '_')}_load1"] = load1
+                        columns[device.column("energy_mj", TOTAL)] = t["energy_mj"]
+            columns[f"{device.stem}_load1"] = load1
     return out
 
 
@@ -139,7 +107,7 @@ def backbone_frame(
 
 def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: dict[tuple, dict[str, Any]]) -> pd.DataFrame:
     """One row per joint config with fusion-training results of the current protocol."""
-    settings = default_fusion_settings()
+    settings = fusion_settings(task)
     static = {parse_config(r["params"]["config"]).id: r["result"] for r in store.rows("joint_static") if r["task"] == task}
     seeds: dict[str, dict[int, dict]] = defaultdict(dict)
     configs = {}
@@ -173,7 +141,7 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
         for key in ("val_acc_before_quantisation", "test_acc_before_quantisation"):  # quantised fusion networks only
             if all(key in r for r in ordered):
                 row[key] = float(np.mean([r[key] for r in ordered]))
-        for component in ("image", "audio", "fusion", "total"):
+        for component in (*COMPONENTS, TOTAL):
             row.update(static_columns(f"{component}_", static[config_id][component]))
         row.update(measured.get(("joint", config_id), {}))
         records.append(row)
@@ -237,31 +205,18 @@ def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], 
         "task": task,
         "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "protocol": {
-            "data": task_protocol(task),
+            "data": get_task(task).protocol,
             "supernets": supernets,
             "subnet_evaluation": {"inherited_weights": True, "bn_recalibration_batches": SUBNET_BN_BATCHES, "batch_size": SUBNET_BATCH_SIZE},
-            "joint": {"sample_seed": JOINT_SAMPLE_SEED, "seeds": list(JOINT_SEEDS), "fusion_training": default_fusion_settings()},
+            "joint": {"sample_seed": JOINT_SAMPLE_SEED, "seeds": list(JOINT_SEEDS), "fusion_training": fusion_settings(task)},
             "horowitz45_pj": {"mac": MAC_PJ, "sram_per_byte": SRAM_PJ_PER_BYTE, "dram_per_byte": DRAM_PJ_PER_BYTE},
         },
         "software": _software(),
         "hosts": {"workers": workers, "exported_on": platform.node(), "measured": measured_on},
-        "columns": {name: _provenance(frame.columns) for name, frame in frames.items()},
+        "columns": {name: provenance(list(frame.columns), JOINT if name == JOINT else BACKBONES) for name, frame in frames.items()},
         "files": files,
     }
     (task_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-
-
-def _provenance(columns: pd.Index) -> dict[str, str]:
-    out = {}
-    for column in columns:
-        if column in IDENTITY_COLUMNS:
-            out[column] = IDENTITY
-            continue
-        for key, text in PROVENANCE.items():
-            if key in column:
-                out[column] = text
-                break
-    return out
 
 
 def _software() -> dict[str, str]:

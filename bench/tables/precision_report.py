@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.hardware.static_costs import backbone_figures
-from bench.space import parse_backbone, parse_config
+from bench.columns import PRECISION_COLUMNS
+from bench.hardware.figures import backbone_figures
+from bench.space import MODALITIES, PRECISIONS, parse_backbone, parse_config
 from bench.tables.manifest import load_table, read_manifest
 
-PRECISIONS = ("fp32", "int8", "int4")
 BYTE_BUDGETS_KB = (100, 200, 300, 500, 1000, 2000)
-_MIX = ["image_precision", "audio_precision", "fusion_precision"]
+_MIX = list(PRECISION_COLUMNS)
 
 
 def _backbone_columns(precision: str) -> dict[str, str]:
@@ -38,22 +38,22 @@ def _backbone_columns(precision: str) -> dict[str, str]:
     return {"val": f"val_acc_{precision}", "test": f"test_acc_{precision}", "bytes": f"bytes_{precision}"}
 
 
-def _backbone_energy(config_json: str, modality: str, precision: str) -> float:
+def _backbone_energy(config_json: str, modality: str, precision: str, task: str) -> float:
     genotype = parse_backbone(json.loads(config_json), f"{modality} backbone")
-    return backbone_figures(genotype, modality, precision)["horowitz45_energy_mj"]
+    return backbone_figures(genotype, modality, precision, task)["horowitz45_energy_mj"]
 
 
-def _unimodal_candidates(backbones: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per measured (backbone, precision) of every modality: accuracy and bytes at that precision."""
+def _unimodal_candidates(backbones: dict[str, pd.DataFrame], task: str) -> pd.DataFrame:
+    """One row per measured (backbone, precision) of every modality of ``task``: accuracy and bytes at that precision."""
     frames = []
     for modality, frame in backbones.items():
         for precision in PRECISIONS:
             columns = _backbone_columns(precision)
             if columns["val"] in frame:
                 picked = frame[["config_json", *columns.values()]].rename(columns={v: k for k, v in columns.items()})
-                frames.append(picked.dropna(subset=["val"]).assign(modality=modality, precision=precision))
+                frames.append(picked.dropna(subset=["val"]).assign(modality=modality, precision=precision, task=task))
     if not frames:
-        return pd.DataFrame(columns=["config_json", "val", "test", "bytes", "modality", "precision"])
+        return pd.DataFrame(columns=["config_json", "val", "test", "bytes", "modality", "precision", "task"])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -66,7 +66,7 @@ def _best_within(candidates: pd.DataFrame, max_bytes: float) -> dict[str, float 
     return {
         "modality": row["modality"], "precision": row["precision"],
         "val_acc": float(row["val"]), "test_acc": float(row["test"]), "bytes": float(row["bytes"]),
-        "energy_mj": _backbone_energy(row["config_json"], row["modality"], row["precision"]),
+        "energy_mj": _backbone_energy(row["config_json"], row["modality"], row["precision"], row["task"]),
     }
 
 
@@ -98,7 +98,7 @@ def _mix_rows(joint: pd.DataFrame, unimodal: pd.DataFrame) -> list[str]:
         budget = float(best["total_bytes"])
         alone = {
             m: _best_within(unimodal[(unimodal["modality"] == m) & (unimodal["precision"] == p)], budget)
-            for m, p in zip(("image", "audio"), mix[:2])
+            for m, p in zip(MODALITIES, mix[:2])
         }
         measured = [a["test_acc"] for a in alone.values() if a is not None]
         verdict = ("yes" if best["test_acc"] > max(measured) else "no") if len(measured) == 2 else "unknown"
@@ -176,8 +176,8 @@ def precision_report(task_dir: str | Path) -> str:
     """Markdown: best multimodal vs best unimodal per precision mix and per byte budget; accuracy lost to quantisation."""
     task_dir = Path(task_dir)
     joint = load_table(task_dir, "joint")
-    backbones = {m: load_table(task_dir, f"backbones_{m}") for m in ("image", "audio")}
-    unimodal = _unimodal_candidates(backbones)
+    backbones = {m: load_table(task_dir, f"backbones_{m}") for m in MODALITIES}
+    unimodal = _unimodal_candidates(backbones, task_dir.name)
     mixes = joint.groupby(_MIX).ngroups
     out = [
         f"# Precision report: {task_dir.name} ({len(joint)} joint configs in {mixes} precision mixes, "

@@ -9,18 +9,28 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bench.columns import PRECISION_COLUMNS, component_column, total_column
+from bench.devices import TOTAL, DeviceSpec, device_spec, devices_in
 from bench.examples import example_document, example_names, load_example
-from bench.tables.columns import COMPONENTS, PRECISION_COLUMNS, measured_column, measured_hosts
+from bench.space import COMPONENTS
 from bench.tables.manifest import load_table, read_manifest
 
 _ACCURACY_COLUMNS = ("val_acc", "test_acc")
-_COST_COLUMNS = ("params", "macs", "lut_tx2_latency_ms", "lut_tx2_energy_mj", "horowitz45_energy_mj")
+_TX2, _HOROWITZ = device_spec("lut:tx2"), device_spec("model:horowitz45")
+_COST_COLUMNS = ("params", "macs", _TX2.column("latency_ms"), _TX2.column("energy_mj"), _HOROWITZ.column("energy_mj"))
+_TX2_LATENCY, _TX2_ENERGY = _TX2.column("latency_ms", TOTAL), _TX2.column("energy_mj", TOTAL)
 
 
-def _ranges(frame: pd.DataFrame, prefix: str = "") -> list[str]:
-    """Min / median / max of accuracy and of the cost columns (``prefix`` 'total_' in the joint table)."""
+def _measured(columns: pd.Index) -> list[DeviceSpec]:
+    """The measured devices a table has columns of."""
+    return [d for d in devices_in(columns) if not d.kind.prices_any_config]
+
+
+def _ranges(frame: pd.DataFrame, component: str | None = None) -> list[str]:
+    """Min / median / max of accuracy and of the cost columns (of ``component`` in the joint table)."""
     lines = ["| column | n | min | median | max |", "|---|---|---|---|---|"]
-    columns = [*_ACCURACY_COLUMNS, *(prefix + c for c in _COST_COLUMNS)] + [measured_column(h) for h in measured_hosts(frame.columns)]
+    costs = [c if component is None else component_column(component, c) for c in _COST_COLUMNS]
+    columns = [*_ACCURACY_COLUMNS, *costs] + [d.column("latency_ms", component) for d in _measured(frame.columns)]
     for column in columns:
         if column in frame:
             values = frame[column].dropna()
@@ -48,9 +58,10 @@ def _noise_ceiling(joint: pd.DataFrame) -> list[str]:
 
 def _additivity(joint: pd.DataFrame) -> list[str]:
     lines = []
-    for host in measured_hosts(joint.columns):
-        total = measured_column(host)
-        parts = [measured_column(host, c) for c in COMPONENTS]
+    for device in _measured(joint.columns):
+        host = device.stem.removeprefix("measured_")
+        total = device.column("latency_ms", TOTAL)
+        parts = [device.column("latency_ms", c) for c in COMPONENTS]
         if not all(p in joint for p in parts):
             continue
         rows = joint.dropna(subset=[total, *parts])
@@ -71,18 +82,18 @@ def _harmonic(joint: pd.DataFrame) -> list[str]:
             row = by_id.loc[config.id]
             ref = example_document(name)["reference"]["multimodal_acc_pct"]
             lines.append(
-                f"| {name} | {row['val_acc']:.2f} | {row['test_acc']:.2f} | {row['total_lut_tx2_latency_ms']:.3f} | "
-                f"{row['total_lut_tx2_energy_mj']:.3f} | {ref} |"
+                f"| {name} | {row['val_acc']:.2f} | {row['test_acc']:.2f} | {row[_TX2_LATENCY]:.3f} | "
+                f"{row[_TX2_ENERGY]:.3f} | {ref} |"
             )
-    best = joint.sort_values(["val_acc", "total_lut_tx2_latency_ms"], ascending=[False, True]).head(5)
+    best = joint.sort_values(["val_acc", _TX2_LATENCY], ascending=[False, True]).head(5)
     lines += ["", "Best joint models by mean validation accuracy (ties: lower TX2 latency):", "",
               "| config_id | precision (image/audio/fusion) | cells x nodes | val acc % | test acc % | kB | lut:tx2 ms | lut:tx2 mJ |",
               "|---|---|---|---|---|---|---|---|"]
     for _, row in best.iterrows():  # LUT figures exist for fp32 configs only: NaN for quantised ones
         lines.append(
             f"| {row['config_id']} | {'/'.join(row[list(PRECISION_COLUMNS)])} | {row['n_cells']} x {row['n_nodes']} | "
-            f"{row['val_acc']:.2f} | {row['test_acc']:.2f} | {row['total_bytes'] / 1e3:.0f} | "
-            f"{row['total_lut_tx2_latency_ms']:.3f} | {row['total_lut_tx2_energy_mj']:.3f} |"
+            f"{row['val_acc']:.2f} | {row['test_acc']:.2f} | {row[total_column('bytes')] / 1e3:.0f} | "
+            f"{row[_TX2_LATENCY]:.3f} | {row[_TX2_ENERGY]:.3f} |"
         )
     return lines
 
@@ -103,7 +114,7 @@ def tables_report(task_dir: str | Path) -> str:
         out += ["", f"## {name}: {len(frame)} rows", ""]
         if not len(frame):
             continue
-        out += _ranges(frame, "total_" if name == "joint" else "")
+        out += _ranges(frame, TOTAL if name == "joint" else None)
         if name == "joint":
             out += ["", "### Seed-to-seed agreement of accuracy (the noise ceiling)", ""] + _noise_ceiling(frame)
             out += ["", "### Additivity of measured latency", ""] + _additivity(frame)

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.data import load_task, resolve_data_dir
+from bench.data import resolve_data_dir
 from bench.data.arrays import load_cached
 from bench.errors import DataError, UnknownNameError
+from bench.tasks import load_task
 
 
 def test_split_counts_shapes_and_balance(soundmnist):

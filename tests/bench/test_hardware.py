@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 
+from bench.devices import get_device
 from bench.errors import DataError, LutKeyError, UnknownNameError
 from bench.examples import example_document, load_example
-from bench.hardware import get_device
 from bench.hardware.lut import lut_dir_from_env
 from bench.space import enumerate_backbones
 

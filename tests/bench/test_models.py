@@ -17,6 +17,7 @@ from bench.models import (
 )
 from bench.models.layers import ConvLayer
 from bench.space import FUSION_OPS, enumerate_backbones, parse_backbone, sample_backbone, sample_config
+from bench.tasks import get_task
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def perturbed_supernet():
 @pytest.mark.parametrize("modality", ["image", "audio"])
 def test_extracted_subnet_equals_supernet(perturbed_supernet, modality):
     rng = np.random.default_rng(1)
-    x = torch.randn(4, *skeleton.INPUT_SHAPES[modality])
+    x = torch.randn(4, *get_task("soundmnist").input_shape(modality))
     genotypes = [sample_backbone(rng) for _ in range(12)]
     genotypes += [parse_backbone({"ks": [k] * 4, "e": [e] * 4, "d": [4]}) for k in (3, 5, 7) for e in (3, 6)]
     with torch.no_grad():

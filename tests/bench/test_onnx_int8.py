@@ -8,16 +8,18 @@ import numpy as np
 import pytest
 import torch
 
+from bench.columns import JOINT, provenance
 from bench.errors import NoKernelError
 from bench.examples import load_example
-from bench.hardware.export import calibration_inputs, export_onnx
-from bench.hardware.measure import host_slug
+from bench.hardware.export import export_onnx
+from bench.hardware.host import host_slug
 from bench.space import PrecisionGenotype, sample_config
 from bench.sweep.jobs import JobContext
 from bench.sweep.kinds import latency
 from bench.sweep.plan import make_plan
 from bench.sweep.store import ResultStore
-from bench.tables.export import _measured, _provenance
+from bench.tables.export import _measured
+from bench.tasks import get_task
 
 ort = pytest.importorskip("onnxruntime")
 
@@ -31,7 +33,7 @@ def _session(path, optimised=None):
 
 @pytest.fixture(scope="module")
 def calibration(data_dir):
-    return calibration_inputs(str(data_dir), n=16)
+    return get_task("soundmnist").calibration_inputs(str(data_dir), n=16)
 
 
 def test_float_export_of_sampled_configs_runs_like_torch(tmp_path):
@@ -80,7 +82,7 @@ def test_int8_runtime_agrees_with_the_fake_quantised_model(tmp_path, data_dir, c
             quantise_component(model.audio, "int8", [(b,) for _, b in pairs]),
             quantise_component(model.fusion, "int8", fusion_inputs),
         ).eval()
-        tests = calibration_inputs(str(data_dir), n=48)[16:]
+        tests = get_task("soundmnist").calibration_inputs(str(data_dir), n=48)[16:]
         runtime = np.concatenate([session.run(None, {"image": a, "audio": b})[0] for a, b in tests])
         simulated = np.concatenate([fake(torch.from_numpy(a), torch.from_numpy(b)).numpy() for a, b in tests])
     # ONNX Runtime quantises more tensors than the simulation (the raw MFCC input, every quantised node's output,
@@ -118,7 +120,7 @@ def test_onnxruntime_latency_job_times_fp32_and_int8_and_leaves_int4_missing(tmp
     column = f"measured_{host.replace('-', '_')}_latency_ms"
     assert measured[("joint", configs[1].id)][column] == int8["total"]["median_ms"]
     assert ("joint", configs[2].id) not in measured  # missing, never filled in
-    assert "no int4 convolution kernel" in _provenance([column])[column]
+    assert "no int4 convolution kernel" in provenance([column], JOINT)[column]
     store.close()
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.devices import TOTAL, device_spec
 from bench.errors import UnknownNameError
 from bench.problems import build_problems, load_problem, pareto_mask, write_problems
 from bench.space import sample_config
 from bench.tables import TableError
-from bench.tables.columns import measured_column
 from bench.tables.manifest import sha256_of
 
 
@@ -34,7 +34,7 @@ def joint():
             "total_lut_agx_latency_ms": [1.0, 1.0, 1.0, 1.0],
             "total_lut_agx_energy_mj": [1.0, 1.0, 1.0, 1.0],
             "total_horowitz45_energy_mj": [0.5, 0.4, 0.3, 0.6],
-            measured_column("host-a"): [3.0, np.nan, 2.0, 4.0],
+            device_spec("measured:host-a").column("latency_ms", TOTAL): [3.0, np.nan, 2.0, 4.0],
         }
     )
 
@@ -102,11 +102,11 @@ def test_precision_problem_only_with_quantised_rows(joint):
 
 
 def test_precision_problems_search_only_the_precisions_the_device_has_values_at(joint):
-    ort = measured_column("host-a-onnxruntime")
+    ort = device_spec("measured:host-a-onnxruntime").column("latency_ms", TOTAL)
     joint = joint.assign(
         total_bytes=[4000, 3000, 1000, 5000], image_precision=["fp32", "int8", "int4", "fp32"], audio_precision="fp32",
         fusion_precision="fp32", **{ort: [3.0, 2.5, np.nan, 4.0]},  # int4: no kernel on that runtime
-        **{measured_column("host-a"): [3.0, np.nan, np.nan, 4.0]},  # eager: fp32 configs only
+        **{device_spec("measured:host-a").column("latency_ms", TOTAL): [3.0, np.nan, np.nan, 4.0]},  # eager: fp32 configs only
     )
     problems = build_problems(joint, "soundmnist")
     assert problems["soundmnist/model:horowitz45/acc-energy-bytes"]["precisions"] == ["fp32", "int8", "int4"]

@@ -6,17 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.hardware.static_costs import COLUMNS, LUT_COLUMNS, StaticCosts
+from bench.columns import LUT_COLUMNS
 from bench.space import PRECISIONS, parse_config, sample_config
 from bench.sweep.jobs import JobContext
 from bench.sweep.kinds import joint_static
 from bench.tables.export import static_columns
+from bench.tables.static_costs import COLUMNS, StaticCosts
 from tests.helpers import COMMITTED
 
 
 @pytest.fixture(scope="module")
 def static() -> StaticCosts:
-    return StaticCosts(COMMITTED)
+    return StaticCosts(COMMITTED, "soundmnist")
 
 
 def test_every_committed_joint_row_is_reproduced(static):
@@ -41,8 +42,8 @@ def test_random_configs_of_every_precision_match_joint_static(static, seed):
 
 def test_a_configs_totals_do_not_depend_on_what_was_priced_before():
     configs = [sample_config(np.random.default_rng(seed), precisions=PRECISIONS) for seed in range(300)]
-    forward = StaticCosts(COMMITTED).totals(configs)  # fusion parts met in one order
-    backward = StaticCosts(COMMITTED).totals(configs[::-1])  # and in another
+    forward = StaticCosts(COMMITTED, "soundmnist").totals(configs)  # fusion parts met in one order
+    backward = StaticCosts(COMMITTED, "soundmnist").totals(configs[::-1])  # and in another
     for column in COLUMNS:
         np.testing.assert_array_equal(forward[column], backward[column][::-1], err_msg=column)
 
@@ -58,6 +59,6 @@ def test_quantised_configs_have_no_lut_figures(static):
 
 
 def test_without_the_luts_only_the_lut_columns_are_left_out(tmp_path):
-    static = StaticCosts(COMMITTED, lut_dir=tmp_path)
+    static = StaticCosts(COMMITTED, "soundmnist", lut_dir=tmp_path)
     assert static.columns == tuple(c for c in COLUMNS if c not in LUT_COLUMNS)
     assert "not found: set MMNAS_LUT_DIR" in static.missing

@@ -10,13 +10,13 @@ import torch
 import torch.nn.functional as F
 
 from bench.examples import load_example
-from bench.hardware.compare import summarise
 from bench.hardware.export import build_model, export_onnx, exportable_adaptive_max_pool2d
 from bench.hardware.measure import TimingSettings
 from bench.hardware.validate import read_result, validate_configs, write_result
 from bench.sweep.store import ResultStore
 from bench.tables.export import _measured
 from bench.tables.merge import merge_result
+from bench.validation.compare import summarise
 
 
 @pytest.mark.parametrize("shape", [(7, 7), (4, 4), (5, 3), (14, 14), (2, 2), (10, 6)])

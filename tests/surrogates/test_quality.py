@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.devices import TOTAL, device_spec, devices_in
 from bench.space import encode_ordinal, sample_config
-from bench.tables.columns import measured_column, measured_hosts
 from surrogates import XGBoostEnsemble
-from surrogates.quality import joint_targets, metrics, noise_ceiling, quality_table, splits, Target
+from surrogates.quality import Target, joint_targets, metrics, noise_ceiling, quality_table, splits
 
 
 def test_metrics_of_perfect_and_reversed_predictions():
@@ -45,8 +45,8 @@ def joint():
             "val_acc": val,
             "val_acc_seeds": [[v - 0.2, v, v + 0.2] for v in val],
             "total_lut_tx2_latency_ms": X[:, :9].sum(axis=1) + X[:, 18] * 0.5,
-            measured_column("host-a"): X[:, :9].sum(axis=1) / 10,
-            measured_column("host-a", "fusion"): np.ones(60),
+            device_spec("measured:host-a").column("latency_ms", TOTAL): X[:, :9].sum(axis=1) / 10,
+            device_spec("measured:host-a").column("latency_ms", "fusion"): np.ones(60),
         }
     )
 
@@ -63,7 +63,7 @@ def test_splits_are_disjoint_and_ood_is_out_of_distribution(joint):
 
 
 def test_targets_include_measured_hosts(joint):
-    assert measured_hosts(joint.columns) == ["host_a"]
+    assert [d.name for d in devices_in(joint.columns) if d.kind.prefix == "measured"] == ["measured:host-a"]
     names = [t.name for t in joint_targets(joint.columns)]
     assert names == ["val_acc", "lut:tx2/latency_ms", "measured:host-a/latency_ms"]
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from bench.leaderboard.board import run_leaderboard
-from bench.leaderboard.runner import RunSpec, initial_design, read_log, run_one
+from bench.leaderboard.runner import RunSpec, read_log, run_one
+from bench.optimize import initial_design
 from bench.problems import load_problem
 from tests.conftest import PROBLEM
 

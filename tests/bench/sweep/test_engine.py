@@ -153,7 +153,7 @@ def test_mixing_measure_and_compute_jobs_is_refused(tmp_path):
 
 
 def test_joint_plan_is_prefix_stable_and_holds_the_examples():
-    small, large = joint_configs(20), joint_configs(50)
+    small, large = joint_configs(20, "soundmnist"), joint_configs(50, "soundmnist")
     assert [c.id for c in large[:23]] == [c.id for c in small]
     assert len({c.id for c in large}) == 53
     assert {c.fusion.n_cells for c in large} == {1, 2, 3, 4}

@@ -10,9 +10,10 @@ import pytest
 
 from bench.errors import DataError
 from bench.examples import load_example
-from bench.hardware.measure import TimingSettings, host_slug
-from bench.sweep import InProcessExecutor, JobContext, JobSpec, ResultStore, run_sweep
+from bench.hardware.host import host_slug
+from bench.hardware.measure import TimingSettings
 from bench.space import PrecisionGenotype
+from bench.sweep import InProcessExecutor, JobContext, JobSpec, ResultStore, run_sweep
 from bench.sweep.kinds import backbone_accuracy, backbone_quant, joint_static, joint_train, latency, supernet_sha256
 from bench.sweep.plan import joint_configs as make_configs
 from bench.sweep.plan import make_plan, quantised_configs
@@ -55,7 +56,7 @@ def test_quantised_backbone_accuracy_and_bytes(context):
 
 
 def test_mixed_precision_static_costs_and_training(context):
-    config = quantised_configs(3)[0]
+    config = quantised_configs(3, "soundmnist")[0]
     mixed = dataclasses.replace(load_example("harmonic_avmnist_1"), precision=PrecisionGenotype("int8", "fp32", "int4"))
     fp32 = joint_static({"task": "soundmnist", "config": load_example("harmonic_avmnist_1").to_dict()}, context)
     static = joint_static({"task": "soundmnist", "config": mixed.to_dict()}, context)
@@ -70,8 +71,8 @@ def test_mixed_precision_static_costs_and_training(context):
     (record,) = joint_train(params, context)["seeds"]
     assert {"val_acc_before_quantisation", "test_acc_before_quantisation"} <= set(record)
     assert 10 <= record["val_acc"] <= 100 and abs(record["val_acc"] - record["val_acc_before_quantisation"]) <= 20
-    assert config.precision != PrecisionGenotype() and quantised_configs(3) == quantised_configs(3)
-    assert [c.image for c in quantised_configs(3)] == [c.image for c in make_configs(3)[:3]]  # the same architectures
+    assert config.precision != PrecisionGenotype() and quantised_configs(3, "soundmnist") == quantised_configs(3, "soundmnist")
+    assert [c.image for c in quantised_configs(3, "soundmnist")] == [c.image for c in make_configs(3, "soundmnist")[:3]]  # the same architectures
 
 
 def test_changed_supernet_is_refused(context):
@@ -108,7 +109,7 @@ def test_latency_chunk_times_whole_model_and_components():
 
 
 def test_export_joint_with_measured_columns_and_report(context, tmp_path, monkeypatch):
-    monkeypatch.setattr("bench.tables.export.default_fusion_settings", lambda: FAST_FUSION)
+    monkeypatch.setattr("bench.tables.export.fusion_settings", lambda task: FAST_FUSION)
     store = ResultStore(tmp_path / "s.db")
     configs = [load_example(n).to_dict() for n in ("harmonic_avmnist_1", "harmonic_avmnist_3")]
     specs = [JobSpec.make("joint_static", "soundmnist", {"config": c}) for c in configs]

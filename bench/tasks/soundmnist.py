@@ -17,6 +17,7 @@ import numpy as np
 from bench.data.arrays import SplitArrays, TaskData, cache_key, load_cached, save_cached
 from bench.data.fsdd import mfcc_image, read_fsdd_sums, recording_name, verify_recording
 from bench.data.mnist import read_mnist, verify_mnist
+from bench.tasks import Task, register_task
 
 logger = logging.getLogger(__name__)
 
@@ -35,21 +36,27 @@ PROTOCOL = {
 }
 
 
-def build_soundmnist(data_dir: Path, cache_dir: Path) -> TaskData:
-    """Verify the inputs, then load the cached arrays or build and cache them."""
+def verify_soundmnist(data_dir: Path) -> dict[str, str]:
+    """sha256 of every input file the task reads (MNIST IDX files, the FSDD recordings it uses), each verified."""
     mnist_dir, fsdd_dir = data_dir / "mnist", data_dir / "fsdd"
     input_hashes = {f"mnist/{k}": v for k, v in verify_mnist(mnist_dir).items()}
     sums = read_fsdd_sums(fsdd_dir)
-    names = {split: _recordings(split) for split in ("train", "test")}
-    for split_names in names.values():
-        for per_class in split_names:
+    for split in ("train", "test"):
+        for per_class in _recordings(split):
             for name in per_class:
                 input_hashes[f"fsdd/{name}"] = verify_recording(fsdd_dir, name, sums)
-    key = cache_key("soundmnist", input_hashes, PROTOCOL)
+    return input_hashes
+
+
+def build_soundmnist(data_dir: Path, cache_dir: Path) -> TaskData:
+    """Verify the inputs, then load the cached arrays or build and cache them."""
+    mnist_dir, fsdd_dir = data_dir / "mnist", data_dir / "fsdd"
+    key = cache_key("soundmnist", verify_soundmnist(data_dir), PROTOCOL)
     cached = load_cached(cache_dir, "soundmnist", key)
     if cached is not None:
         return cached
     logger.info("building soundmnist arrays from %s", data_dir)
+    names = {split: _recordings(split) for split in ("train", "test")}
     train_pool = _pairs(mnist_dir, fsdd_dir, "train", names["train"], PROTOCOL["train_images_per_class"])
     test = _pairs(mnist_dir, fsdd_dir, "test", names["test"], PROTOCOL["test_images_per_class"])
     val_mask = _validation_mask(train_pool.label)
@@ -104,3 +111,6 @@ def _validation_mask(labels: np.ndarray) -> np.ndarray:
 
 def _subset(split: SplitArrays, mask: np.ndarray) -> SplitArrays:
     return SplitArrays(image=split.image[mask], audio=split.audio[mask], label=split.label[mask])
+
+
+register_task(Task("soundmnist", build_soundmnist, verify_soundmnist, PROTOCOL, data_folders=("mnist", "fsdd")))

@@ -20,53 +20,25 @@ leaves the LUT columns out (and says why in :attr:`StaticCosts.missing`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
+from bench.columns import COMPUTED_COLUMNS, LUT_COLUMNS
+from bench.devices import static_devices
 from bench.errors import DataError
-from bench.hardware.analytical import energy_mj, traffic
-from bench.hardware.lut import BOARDS, LutDevice
-from bench.models import Backbone, skeleton
-from bench.models.fusion import FusionInput, used_fusion_inputs
+from bench.hardware.figures import backbone_figures, part_figures, part_module
+from bench.hardware.lut import LutDevice
+from bench.models import skeleton
+from bench.models.fusion import used_fusion_inputs
 from bench.models.fusion_ops import FUSION_OP_CLASSES
-from bench.models.quantize import component_bytes
 from bench.space import BackboneGenotype, Config
 from bench.tables.backbone_lookup import BackboneLookup
-from bench.tables.columns import COMPUTED_COLUMNS
 
-LUT_COLUMNS = tuple(f"lut_{board}_{what}" for board in BOARDS for what in ("latency_ms", "energy_mj"))
 COLUMNS = (*COMPUTED_COLUMNS, *LUT_COLUMNS)
 """Joint-table columns (without the ``total_`` prefix) that :class:`StaticCosts` computes."""
 
 _NONE = np.full(len(LUT_COLUMNS), np.nan)
-
-
-def static_figures(model: nn.Module, inputs: Sequence, precision: str = "fp32") -> dict[str, float]:
-    """Parameters, batch-1 MACs, bytes at ``precision`` and ``model:horowitz45`` energy of ``model(*inputs)``."""
-    counts = traffic(model, inputs)
-    return {
-        "params": counts["weights"],
-        "macs": counts["macs"],
-        "bytes": component_bytes(model, precision),
-        "horowitz45_energy_mj": energy_mj(counts, precision),
-    }
-
-
-class _Head(nn.Module):
-    """The fusion head as :class:`bench.models.fusion.FusionNetwork` runs it: LayerNorm, ReLU, flatten, linear."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        width = 2 * skeleton.FUSION_CHANNELS
-        self.norm = nn.LayerNorm([width, skeleton.FUSION_LENGTH])
-        self.classifier = nn.Linear(width * skeleton.FUSION_LENGTH, skeleton.N_CLASSES)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(torch.flatten(torch.relu(self.norm(x)), 1))
 
 
 class StaticCosts:
@@ -74,16 +46,17 @@ class StaticCosts:
 
     Args:
         task_dir: folder of the task's committed tables (the backbone tables are read; :attr:`backbones`).
-        task: task name (for the LUT family).
+        task: task name (its inputs and LUT family).
         lut_dir: folder of the Harmonic-NAS look-up tables (default ``MMNAS_LUT_DIR``).
     """
 
-    def __init__(self, task_dir: str | Path, task: str = "soundmnist", lut_dir: str | Path | None = None) -> None:
+    def __init__(self, task_dir: str | Path, task: str, lut_dir: str | Path | None = None) -> None:
         try:
-            self._luts = [LutDevice(board, lut_dir, task) for board in BOARDS]
+            self._luts = [LutDevice(device.member, lut_dir, task) for device in static_devices(external=True)]
             self.missing = ""
         except DataError as err:
             self._luts, self.missing = [], f"LUT columns not computed: {err}"
+        self.task = task
         self.columns = COLUMNS if self._luts else tuple(c for c in COLUMNS if c not in LUT_COLUMNS)
         """The columns :meth:`totals` answers exactly."""
         self.backbones = BackboneLookup(task_dir)
@@ -114,7 +87,7 @@ class StaticCosts:
 
     def _backbone(self, genotype: BackboneGenotype, modality: str, precision: str) -> np.ndarray:
         if precision != "fp32":
-            return _quantised_backbone(genotype, modality, precision)
+            return _quantised_backbone(genotype, modality, precision, self.task)
         return self._backbone_values[modality][self.backbones.row(genotype, modality)]
 
     def _fusion_parts(self, config: Config) -> list[int]:
@@ -139,39 +112,15 @@ class StaticCosts:
         and at fp32 only (NaN otherwise)."""
         lut = np.zeros(len(LUT_COLUMNS))
         if kind in FUSION_OP_CLASSES:
-            module, inputs = _part_module(kind, channels)
+            module, inputs = part_module(kind, channels)
             costs = [device.price_fusion_part(module, inputs) for device in self._luts]
             lut = np.array([v for c in costs for v in (c.latency_ms, c.energy_mj)]) if costs and precision == "fp32" else _NONE
-        return _row(_part_figures(kind, channels, precision), lut)
+        return _row(part_figures(kind, channels, precision), lut)
 
 
-def _part_module(kind: str, channels: int) -> tuple[nn.Module, list[torch.Tensor]]:
-    """A fresh fusion part and its batch-1 inputs: a reshape layer ('input'), a cell's norm, the head, or an operator."""
-    width, length = skeleton.FUSION_CHANNELS, skeleton.FUSION_LENGTH
-    if kind == "input":
-        return FusionInput(channels), [torch.zeros(1, channels, length)]
-    if kind == "cell":
-        return nn.LayerNorm([width, length]), [torch.zeros(1, width, length)]
-    if kind == "head":
-        return _Head(), [torch.zeros(1, 2 * width, length)]
-    return FUSION_OP_CLASSES[kind](width, length), [torch.zeros(1, width, length)] * 2
-
-
-@lru_cache(maxsize=None)
-def _part_figures(kind: str, channels: int, precision: str) -> dict[str, float]:
-    """:func:`static_figures` of one fusion part (shared by every :class:`StaticCosts` of the process)."""
-    return static_figures(*_part_module(kind, channels), precision)
-
-
-@lru_cache(maxsize=4096)
-def backbone_figures(genotype: BackboneGenotype, modality: str, precision: str) -> dict[str, float]:
-    """:func:`static_figures` of one backbone built alone at batch 1 (cached)."""
-    return static_figures(Backbone(genotype), [torch.zeros(1, *skeleton.INPUT_SHAPES[modality])], precision)
-
-
-def _quantised_backbone(genotype: BackboneGenotype, modality: str, precision: str) -> np.ndarray:
-    return _row(backbone_figures(genotype, modality, precision), _NONE)
+def _quantised_backbone(genotype: BackboneGenotype, modality: str, precision: str, task: str) -> np.ndarray:
+    return _row(backbone_figures(genotype, modality, precision, task), _NONE)
 
 
 def _row(figures: dict[str, float], lut: np.ndarray) -> np.ndarray:
-    return np.array([figures[c] for c in COLUMNS[: len(COLUMNS) - len(LUT_COLUMNS)]] + list(lut), dtype=float)
+    return np.array([figures[c] for c in COMPUTED_COLUMNS] + list(lut), dtype=float)

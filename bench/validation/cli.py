@@ -20,18 +20,20 @@ import sys
 from pathlib import Path
 
 from bench.errors import ConfigError
-from bench.hardware.export import calibration_inputs
 from bench.hardware.measure import TimingSettings
 from bench.hardware.validate import DEFAULT_RUNTIMES, RUNTIMES, validate_configs, write_result
 from bench.space import Config
+from bench.tasks import DEFAULT_TASK, get_task
 
 
-def read_configs(sources: list[str], tables_dir: str) -> list[Config]:
-    """The configs named by ``sources`` (see the module docstring), duplicates once, in order."""
+def read_configs(sources: list[str], tables_dir: str, task: str = DEFAULT_TASK) -> list[Config]:
+    """The configs named by ``sources`` (see the module docstring; ``table:N`` reads ``task``'s table), duplicates once,
+    in order."""
     import json
 
     import numpy as np
 
+    from bench.columns import PRECISION_COLUMNS
     from bench.examples import example_names, load_example
     from bench.leaderboard.runner import read_log
     from bench.problems import load_problem, pareto_mask
@@ -43,9 +45,9 @@ def read_configs(sources: list[str], tables_dir: str) -> list[Config]:
         if source in example_names():
             configs.append(load_example(source))
         elif source.startswith("table:"):
-            joint = load_table(Path(tables_dir) / "soundmnist", "joint")
+            joint = load_table(Path(tables_dir) / task, "joint")
             if "fusion_precision" in joint:  # float runtimes time fp32 configs
-                joint = joint[(joint[["image_precision", "audio_precision", "fusion_precision"]] == "fp32").all(axis=1)]
+                joint = joint[(joint[list(PRECISION_COLUMNS)] == "fp32").all(axis=1)]
             rows = np.random.default_rng(0).choice(len(joint), size=min(int(source[6:]), len(joint)), replace=False)
             configs += [parse_config(joint["config_json"].iloc[i]) for i in sorted(rows)]
         elif source.endswith(".jsonl"):
@@ -75,18 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cpu", type=int, default=0, help="CPU the timing process is pinned to")
     parser.add_argument("--tables-dir", default="tables")
+    parser.add_argument("--task", default=DEFAULT_TASK, help="the task whose table table:N samples")
     args = parser.parse_args(argv)
     if args.runs < 30:
         print("note: fewer than 30 timed runs; the benchmark's own measurements use 30", file=sys.stderr)
-    configs = read_configs(args.configs, args.tables_dir)
+    configs = read_configs(args.configs, args.tables_dir, args.task)
     settings = TimingSettings(warmup=args.warmup, runs=args.runs, threads=args.threads, cpu=args.cpu)
-    calibration = calibration_inputs(args.data_dir) if "onnxruntime-int8" in args.runtimes else None
+    calibration = get_task(configs[0].task).calibration_inputs(args.data_dir) if "onnxruntime-int8" in args.runtimes else None
     result = validate_configs(configs, settings, tuple(args.runtimes), calibration)
     out = write_result(result, Path(args.out))
     print(f"{len(configs)} configs timed on {result['host']['slug']} ({', '.join(args.runtimes)}); meters: {result['meters']}")
     print(f"result: {out}")
     if args.reference:
-        from bench.hardware.compare import compare, markdown
+        from bench.validation.compare import compare, markdown
 
         text = [f"# Validation on {result['host']['slug']} ({result['host']['cpu']}), {settings.runs} runs, {settings.threads} thread(s)", ""]
         for device in args.reference:

@@ -1,0 +1,187 @@
+"""The one evaluation loop: ``minimize(problem, searcher, termination)``, after pymoo's ``minimize``.
+
+A run sets the searcher up with the problem and a seed, evaluates the seed's initial
+design (the same configs for every searcher), then asks the searcher for ``batch``
+configs at a time until a termination says stop. Every evaluation is charged in
+evaluations and in simulated seconds (the answer's recorded training seconds plus the
+measured searcher time: asking for the batch and being told its results, shared by its
+configs) and recorded as one dict; ``callback`` sees each batch's records as soon as
+they exist, so a caller can log them before the next batch (the leaderboard writes them
+to its run logs). The leaderboard, the best-known-front search and ``scripts/bench_bo.py``
+run through it.
+
+Example:
+    >>> from bench.optimize import MaxEvaluations, minimize
+    >>> from bench.problems import load_problem
+    >>> from searchers import NSGA2
+    >>> result = minimize(load_problem("soundmnist/lut:tx2/acc-lat-energy@table"), NSGA2(), MaxEvaluations(100), seed=0)
+    >>> len(result.records), result.front()[:1]
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from bench.benchmark import Benchmark
+from bench.problems import Problem
+from bench.space import Config, sample_config
+from searchers import Searcher, SpaceExhaustedError
+
+INITIAL_DESIGN_STREAM = 7919  # second word of the initial design's seed, apart from the searchers' streams
+DEFAULT_N_INIT = 10
+
+
+class Termination(Protocol):
+    """When a run stops (see :class:`MaxEvaluations`, :class:`MaxSimulatedSeconds`)."""
+
+    def done(self, n_evaluations: int, sim_seconds: float) -> bool:
+        """Whether a run that has made ``n_evaluations`` in ``sim_seconds`` simulated seconds stops."""
+        ...
+
+    def remaining(self, n_evaluations: int) -> int | None:
+        """How many more evaluations it allows (None: not bounded in evaluations)."""
+        ...
+
+
+@dataclass(frozen=True)
+class MaxEvaluations:
+    """Stop after ``n`` evaluations (never ask for more than are left)."""
+
+    n: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.n, int) or self.n < 1:
+            raise ValueError(f"MaxEvaluations needs a positive whole number of evaluations, got {self.n!r}")
+
+    def done(self, n_evaluations: int, sim_seconds: float) -> bool:
+        return n_evaluations >= self.n
+
+    def remaining(self, n_evaluations: int) -> int | None:
+        return self.n - n_evaluations
+
+
+@dataclass(frozen=True)
+class MaxSimulatedSeconds:
+    """Stop once ``seconds`` simulated seconds are spent (the batch that crosses it is kept)."""
+
+    seconds: float
+
+    def __post_init__(self) -> None:
+        if not self.seconds > 0 or not np.isfinite(self.seconds):
+            raise ValueError(f"MaxSimulatedSeconds needs a positive, finite number of seconds, got {self.seconds!r}")
+
+    def done(self, n_evaluations: int, sim_seconds: float) -> bool:
+        return sim_seconds >= self.seconds
+
+    def remaining(self, n_evaluations: int) -> int | None:
+        return None
+
+
+@dataclass
+class Result:
+    """What a run did: one record per evaluation, in order, and the searcher as it ended."""
+
+    problem: Problem
+    searcher: Searcher
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def sim_seconds(self) -> float:
+        """Simulated seconds charged to the run."""
+        return self.records[-1]["sim_seconds"] if self.records else 0.0
+
+    def front(self) -> list[Config]:
+        """The searcher's recommendation: the non-dominated configs it was told."""
+        return self.searcher.recommend()
+
+
+def initial_design(problem: Problem, seed: int, n: int) -> list[Config]:
+    """The ``n`` starting configs of seed ``seed``: distinct pool rows (table variant) or uniform samples
+    at the problem's precisions."""
+    rng = np.random.default_rng([seed, INITIAL_DESIGN_STREAM])
+    if problem.pool:
+        return [problem.pool[i] for i in rng.choice(len(problem.pool), size=min(n, len(problem.pool)), replace=False)]
+    return [sample_config(rng, problem.task, problem.precisions) for _ in range(n)]
+
+
+def minimize(
+    problem: Problem,
+    searcher: Searcher,
+    termination: Termination | Sequence[Termination],
+    seed: int = 0,
+    n_init: int = DEFAULT_N_INIT,
+    batch: int = 1,
+    benchmark: Benchmark | None = None,
+    tables_dir: str | Path = "tables",
+    callback: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> Result:
+    """Run ``searcher`` (not yet set up) on ``problem`` until ``termination`` (one, or several: the first that
+    says stop ends the run).
+
+    Args:
+        problem: the problem (its variant decides table or surrogate answers).
+        searcher: a fresh searcher; it is set up here with ``problem`` and ``seed``.
+        termination: :class:`MaxEvaluations`, :class:`MaxSimulatedSeconds`, or a sequence of them.
+        seed: the run's seed (initial design and searcher).
+        n_init: size of the initial design (capped by an evaluation budget); 0 lets the searcher start.
+        batch: configs asked for at a time.
+        benchmark: what answers the queries (default: ``problem.benchmark(tables_dir)``).
+        tables_dir: folder of the committed tables (when ``benchmark`` is not given).
+        callback: called with each batch's records as soon as they are made.
+
+    Returns:
+        The run's :class:`Result`. A table-variant run ends early when every pool config was proposed.
+    """
+    terminations = [termination] if not isinstance(termination, Sequence) else list(termination)
+    if not terminations or n_init < 0 or batch < 1:
+        raise ValueError("minimize needs a termination, n_init >= 0 and batch >= 1")
+    bench = benchmark if benchmark is not None else problem.benchmark(tables_dir)
+    result = Result(problem, searcher)
+    searcher.setup(problem, seed)
+    n_done, sim_seconds, ask_seconds = 0, 0.0, 0.0
+    configs = initial_design(problem, seed, _capped(terminations, 0, n_init))
+    if not configs:
+        configs, ask_seconds = _ask(searcher, _capped(terminations, 0, batch))
+    while configs:
+        observations = bench.evaluate_many(configs)
+        start = time.perf_counter()
+        searcher.tell(configs, observations)
+        searcher_seconds = (ask_seconds + time.perf_counter() - start) / len(configs)
+        records = []
+        for config, obs in zip(configs, observations):
+            sim_seconds += obs.cost_seconds + searcher_seconds
+            n_done += 1
+            records.append({
+                "n": n_done, "config_id": config.id, "objectives": [obs.objectives[o] for o in problem.objectives],
+                "cost_seconds": obs.cost_seconds, "searcher_seconds": searcher_seconds, "sim_seconds": sim_seconds,
+                "from_table": obs.from_table, "config": config.to_dict(),
+            })
+        result.records += records
+        if callback is not None:
+            callback(records)
+        if any(t.done(n_done, sim_seconds) for t in terminations):
+            break
+        configs, ask_seconds = _ask(searcher, _capped(terminations, n_done, batch))
+    return result
+
+
+def _capped(terminations: list[Termination], n_done: int, n: int) -> int:
+    """``n``, or fewer when an evaluation budget leaves fewer."""
+    left = [r for r in (t.remaining(n_done) for t in terminations) if r is not None]
+    return min([n, *left])
+
+
+def _ask(searcher: Searcher, n: int) -> tuple[list[Config], float]:
+    """``searcher.ask(n)`` and the seconds it took; no configs once a table-variant pool is exhausted."""
+    start = time.perf_counter()
+    try:
+        configs = searcher.ask(n)
+    except SpaceExhaustedError:
+        return [], 0.0
+    return configs, time.perf_counter() - start

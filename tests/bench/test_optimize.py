@@ -1,0 +1,59 @@
+"""The public run loop: terminations, charging, the README example."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from bench.optimize import MaxEvaluations, MaxSimulatedSeconds, initial_design, minimize
+from bench.problems import load_problem
+from searchers import NSGA2, RandomSearcher
+from tests.conftest import PROBLEM
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_an_evaluation_budget_is_never_exceeded_and_starts_from_the_shared_design(release):
+    problem = load_problem(f"{PROBLEM}@table", release)
+    batches = []
+    result = minimize(problem, NSGA2(population_size=8), MaxEvaluations(21), seed=3, n_init=5, batch=8, tables_dir=release,
+                      callback=batches.append)
+    assert [len(b) for b in batches] == [5, 8, 8]  # the last batch capped by the budget
+    assert [r["config_id"] for r in result.records[:5]] == [c.id for c in initial_design(problem, 3, 5)]
+    assert [r["n"] for r in result.records] == list(range(1, 22))
+    seconds = [r["sim_seconds"] for r in result.records]
+    assert seconds == sorted(seconds) and result.sim_seconds == seconds[-1]
+    assert all(c.id in {r["config_id"] for r in result.records} for c in result.front())
+
+
+def test_a_seconds_budget_stops_after_the_batch_that_crosses_it(release):
+    problem = load_problem(f"{PROBLEM}@table", release)
+    result = minimize(problem, RandomSearcher(), [MaxEvaluations(50), MaxSimulatedSeconds(40.0)], n_init=2, tables_dir=release)
+    seconds = [r["sim_seconds"] for r in result.records]
+    assert seconds[-1] >= 40.0 and all(s < 40.0 for s in seconds[:-1])
+
+
+def test_without_an_initial_design_the_searcher_starts(release):
+    problem = load_problem(f"{PROBLEM}@full", release)
+    result = minimize(problem, NSGA2(population_size=10), MaxEvaluations(20), n_init=0, batch=10, tables_dir=release)
+    assert len(result.records) == 20 and not any(r["from_table"] for r in result.records)
+
+
+@pytest.mark.parametrize("make", [lambda: MaxEvaluations(0), lambda: MaxEvaluations(2.5), lambda: MaxSimulatedSeconds(-1),
+                                  lambda: MaxSimulatedSeconds(float("inf"))])
+def test_bad_terminations_are_refused(make):
+    with pytest.raises(ValueError, match="Max"):
+        make()
+
+
+def test_readme_minimize_example_runs_on_the_committed_tables(monkeypatch):
+    match = re.search(r"<!-- minimize-example -->\n```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    assert match, "README lost its minimize example"
+    monkeypatch.chdir(REPO)
+    namespace: dict = {}
+    exec(match.group(1), namespace)
+    assert len(namespace["result"].records) <= 100 and namespace["result"].front()
+    assert os.path.isdir("tables")
