@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.columns import PRECISION_COLUMNS, SIZE_STEMS, component_column
+from bench.columns import CURVE_KEYS, PRECISION_COLUMNS, SIZE_STEMS, component_column
 from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
 from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
@@ -104,6 +104,8 @@ class Benchmark:
             sequence of queries give the same draws.
         surrogate: format name of the fitted surrogates used off the table
             ('xgboost-quantile', 'xgboost-ensemble' or 'exact-gp').
+        fidelity: answer accuracy after this many epochs of fusion training, charged at the
+            seconds it took (from the learning curves; None: the full schedule).
 
     Raises:
         UnknownNameError: unknown device, objective, mode or surrogate.
@@ -121,6 +123,7 @@ class Benchmark:
         noisy: bool = False,
         seed: int | None = None,
         surrogate: str = DEFAULT_SURROGATE,
+        fidelity: int | None = None,
     ) -> None:
         if mode not in MODES:
             raise UnknownNameError(f"unknown mode {mode!r}: this release answers {list(MODES)}")
@@ -135,7 +138,8 @@ class Benchmark:
         self._task_dir = Path(tables_dir) / task
         joint = load_table(self._task_dir, "joint")
         self._columns = self._resolve(joint.columns, TOTAL)
-        self._table = _TableAnswers(joint, self._columns, noisy, self._rng)
+        self.fidelity = fidelity
+        self._table = _TableAnswers(joint, self._columns, noisy, self._rng, _curves(joint, fidelity, task) if fidelity is not None else None)
         self._backbones: dict[str, _Table] = {}
         self._provenance = {
             name: (f"table:{task} (trained here)" if name in ("acc", "test_acc") else f"table:{task} ({device})")
@@ -144,6 +148,8 @@ class Benchmark:
         # The back-end is chosen here, once: evaluate_many calls it for every batch.
         self._answer = {"table": self._answer_from_table, "surrogate": self._answer_from_surrogates, "auto": self._answer_auto}[mode]
         if mode != "table":
+            if fidelity is not None:
+                raise UnknownNameError(f"this release has no fidelity surrogates of {task}: fidelity= answers in table mode only")
             self._surrogates = _SurrogateAnswers(joint, self._task_dir, task, device, self.objectives, self._columns, surrogate, noisy, self._rng)
 
     def _resolve(self, available: Sequence[str], component: str | None) -> dict[str, str]:
@@ -218,11 +224,18 @@ class Benchmark:
 class _TableAnswers:
     """Answers from the joint table: the mean over seeds, or one stored seed's values when noisy."""
 
-    def __init__(self, joint: Any, columns: dict[str, str], noisy: bool, rng: np.random.Generator) -> None:
+    def __init__(
+        self, joint: Any, columns: dict[str, str], noisy: bool, rng: np.random.Generator, curves: dict[str, np.ndarray] | None = None
+    ) -> None:
         self._joint = _Table(joint, "config_id", columns)
         self.index = self._joint.index
         self._seeds = {"acc": joint["val_acc_seeds"].to_numpy(), "test_acc": joint["test_acc_seeds"].to_numpy()}
         self._train_seconds = joint["train_seconds_seeds"].to_numpy()
+        if curves is not None:  # at a fidelity: per-seed values after that epoch, their means as the answers
+            self._seeds = {"acc": curves["val_acc"], "test_acc": curves["test_acc"]}
+            self._train_seconds = curves["seconds"]
+            for name in set(self._seeds) & set(self._joint.values):
+                self._joint.values[name] = self._seeds[name].mean(axis=1)
         self._noisy, self._rng = noisy, rng
 
     def answer(self, ids: Sequence[str], task: str, where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
@@ -297,6 +310,23 @@ class _SurrogateAnswers:
                         f"config {config.id}: the table has no {column} of any config with {unseen[0]} ({self._device}), "
                         "so its surrogate would invent one; see the problem's precisions"
                     )
+
+
+def _curves(joint: Any, fidelity: int, task: str) -> dict[str, np.ndarray]:
+    """Per curve key, ``(rows, seeds)`` values after epoch ``fidelity`` of every seed's learning curve.
+
+    Raises:
+        UnknownNameError: a table without learning curves, or an epoch they do not record.
+    """
+    if "val_acc_curve_seeds" not in joint.columns:
+        raise UnknownNameError(f"the {task} joint table has no learning curves, so it has no fidelities")
+    epochs = int(joint["val_acc_curve_seeds"].map(lambda seeds: min(len(c) for c in seeds)).min())
+    if not isinstance(fidelity, (int, np.integer)) or not 1 <= fidelity <= epochs:
+        raise UnknownNameError(f"fidelity {fidelity!r}: the {task} learning curves record epochs 1 to {epochs}")
+    return {
+        key: np.array([[curve[fidelity - 1] for curve in seeds] for seeds in joint[f"{key}_curve_seeds"]], dtype=float)
+        for key in CURVE_KEYS
+    }
 
 
 def _measured_precisions(joint: Any, column: str) -> dict[str, set[str]]:

@@ -30,6 +30,8 @@ surrogate of them is fitted or used."""
 LUT_COLUMNS = tuple(d.column(q) for d in static_devices(external=True) for q in d.kind.quantities)
 """Static costs computed exactly only where the look-up tables are installed (else answered by surrogates)."""
 IDENTITY = "the configuration itself (not a measurement)"
+CURVE_KEYS = ("val_acc", "test_acc", "seconds")
+"""What a learning curve records after every epoch of fusion training (``<key>_curve_seeds`` columns)."""
 
 
 def component_column(component: str, stem: str) -> str:
@@ -116,6 +118,13 @@ def _fixed() -> list[ColumnFamily]:
         ColumnFamily("train_seconds_seeds", "train_seconds_seeds", "s", "list<double>",
                      "wall seconds of fusion training measured on the sweep worker (manifest hosts.workers)", _J,
                      "fusion training seconds per seed"),
+        ColumnFamily("val_acc_curve_seeds", "val_acc_curve_seeds", "%", "list<list<double>>", _VAL, _J,
+                     "validation accuracy after every epoch, per seed (the learning curve)"),
+        ColumnFamily("test_acc_curve_seeds", "test_acc_curve_seeds", "%", "list<list<double>>", _TEST, _J,
+                     "test accuracy after every epoch, per seed"),
+        ColumnFamily("seconds_curve_seeds", "seconds_curve_seeds", "s", "list<list<double>>",
+                     "wall seconds of fusion training measured on the sweep worker (manifest hosts.workers)", _J,
+                     "cumulative seconds of training and evaluation after every epoch, per seed (the cost of each fidelity)"),
         ColumnFamily("val_acc", "val_acc", "%", "double", _VAL, _BOTH, "validation accuracy (joint: mean over seeds)"),
         ColumnFamily("test_acc", "test_acc", "%", "double", _TEST, _BOTH, "test accuracy (joint: mean over seeds)"),
         ColumnFamily("train_seconds", "train_seconds", "s", "double",

@@ -55,12 +55,14 @@ def main() -> int:
         "data_key": data.key,
         "history": history,
         "final_accuracy_pct": final,
-        "torch_version": torch.__version__,
+        "torch_version": str(torch.__version__),
         "host": platform.platform(),
         "train_seconds": sum(h["seconds"] for h in history),
     }
-    torch.save({"model": net.state_dict(), **record}, out_dir / f"{args.modality}.pt")
-    (out_dir / f"{args.modality}.json").write_text(json.dumps(record, indent=1) + "\n")
+    for path, write in ((out_dir / f"{args.modality}.pt", lambda p: torch.save({"model": net.state_dict(), **record}, p)),
+                        (out_dir / f"{args.modality}.json", lambda p: p.write_text(json.dumps(record, indent=1) + "\n"))):
+        write(path.with_suffix(path.suffix + ".tmp"))  # never a half-written file under the final name
+        path.with_suffix(path.suffix + ".tmp").replace(path)
     print(json.dumps({"modality": args.modality, "final_accuracy_pct": final}))
     return 0
 

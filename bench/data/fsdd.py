@@ -38,23 +38,38 @@ def verify_recording(fsdd_dir: Path, name: str, sums: dict[str, str]) -> str:
     return verify_file(fsdd_dir / name, sums[name])
 
 
-def mfcc_image(path: Path, decimation: int, n_mfcc: int, n_frames: int, rate_hz: int) -> np.ndarray:
-    """MFCC of one wav as an ``(n_mfcc, n_frames)`` float32 array.
-
-    The wav is read at its native rate, every ``decimation``-th sample kept, librosa's
-    MFCC taken with ``sr=rate_hz`` (other settings librosa's defaults), then frames are
-    right-padded with zeros or cut to ``n_frames``.
-    """
-    import librosa
+def read_recording(path: Path) -> np.ndarray:
+    """The samples of one wav at its native rate, float32 in [-1, 1]."""
     import soundfile
 
     samples, native = soundfile.read(path, dtype="float32")
     if native != NATIVE_RATE_HZ or samples.ndim != 1:
         raise DataError(f"{path}: expected mono {NATIVE_RATE_HZ} Hz audio, got {native} Hz, shape {samples.shape}")
+    return samples
+
+
+def mfcc_image(path: Path, decimation: int, n_mfcc: int, n_frames: int, rate_hz: int) -> np.ndarray:
+    """MFCC of one wav as an ``(n_mfcc, n_frames)`` float32 array (:func:`mfcc_of` its samples)."""
+    return mfcc_of(read_recording(path), decimation, n_mfcc, n_frames, rate_hz)
+
+
+def mfcc_of(
+    samples: np.ndarray, decimation: int, n_mfcc: int, n_frames: int, rate_hz: int, n_fft: int | None = None,
+    hop_length: int | None = None,
+) -> np.ndarray:
+    """MFCC of native-rate samples as an ``(n_mfcc, n_frames)`` float32 array.
+
+    Every ``decimation``-th sample is kept, librosa's MFCC taken with ``sr=rate_hz`` (and
+    ``n_fft`` / ``hop_length`` when given; other settings librosa's defaults), then frames
+    are right-padded with zeros or cut to ``n_frames``.
+    """
+    frames = {k: v for k, v in {"n_fft": n_fft, "hop_length": hop_length}.items() if v is not None}
+    import librosa
+
     with warnings.catch_warnings():
         # Short clips are zero-padded to librosa's default n_fft, as the protocol intends.
         warnings.filterwarnings("ignore", message="n_fft=.* is too large", category=UserWarning)
-        mfcc = librosa.feature.mfcc(y=samples[::decimation], sr=rate_hz, n_mfcc=n_mfcc)
+        mfcc = librosa.feature.mfcc(y=samples[::decimation], sr=rate_hz, n_mfcc=n_mfcc, **frames)
     out = np.zeros((n_mfcc, n_frames), dtype=np.float32)
     width = min(n_frames, mfcc.shape[1])
     out[:, :width] = mfcc[:, :width]

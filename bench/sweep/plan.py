@@ -8,6 +8,8 @@
 * ``joint-static``: static costs of the joint configs only.
 * ``joint-quant``: the same for the first ``DEFAULT_N_QUANT`` joint architectures with
   sampled int8 / int4 / fp32 precision mixes (:func:`quantised_configs`).
+* ``joint-blocks``: the same for a block design for nested search (:func:`block_configs`):
+  ``N_BLOCK_PAIRS`` backbone pairs, each with ``N_BLOCK_FUSIONS`` fusion networks.
 * ``latency-backbones`` / ``latency-joint`` (measure phase): measured latency on this
   host, ``LATENCY_CHUNK`` models per fresh process.
 * ``latency-joint-onnxruntime`` (measure phase): latency of the ``joint`` and
@@ -29,7 +31,17 @@ import numpy as np
 
 from bench.errors import UnknownNameError
 from bench.examples import example_names, load_example
-from bench.space import MODALITIES, PRECISIONS, Config, PrecisionGenotype, enumerate_backbones, sample_config
+from bench.space import (
+    MODALITIES,
+    PRECISIONS,
+    Config,
+    FusionGenotype,
+    PrecisionGenotype,
+    enumerate_backbones,
+    sample_backbone,
+    sample_config,
+    sample_fusion,
+)
 from bench.sweep.jobs import JobSpec
 
 JOINT_SAMPLE_SEED = 20231
@@ -39,6 +51,8 @@ LATENCY_CHUNK = 25
 QUANT_PRECISIONS = ("int8", "int4")
 QUANT_SAMPLE_SEED = 20232
 DEFAULT_N_QUANT = 1000
+BLOCK_SAMPLE_SEED = 20233
+N_BLOCK_PAIRS, N_BLOCK_FUSIONS = 30, 10
 
 
 def joint_configs(n_joint: int, task: str) -> list[Config]:
@@ -60,6 +74,24 @@ def quantised_configs(n: int, task: str) -> list[Config]:
     mixes = [mix for mix in itertools.product(PRECISIONS, repeat=3) if set(mix) != {"fp32"}]
     rng = np.random.default_rng(QUANT_SAMPLE_SEED)
     return [replace(c, precision=PrecisionGenotype(*mixes[int(rng.integers(len(mixes)))])) for c in joint_configs(n, task)[:n]]
+
+
+def block_configs(task: str, n_pairs: int = N_BLOCK_PAIRS, n_fusions: int = N_BLOCK_FUSIONS) -> list[Config]:
+    """``n_pairs`` distinct uniformly sampled backbone pairs, each with ``n_fusions`` distinct uniformly sampled
+    fusion networks (fp32), pair by pair: the second tier of a nested search has something to choose from."""
+    rng = np.random.default_rng(BLOCK_SAMPLE_SEED)
+    pairs: dict[tuple[str, str], tuple] = {}
+    while len(pairs) < n_pairs:
+        image, audio = sample_backbone(rng), sample_backbone(rng)
+        pairs.setdefault((image.id, audio.id), (image, audio))
+    configs = []
+    for image, audio in pairs.values():
+        fusions: dict[str, FusionGenotype] = {}
+        while len(fusions) < n_fusions:
+            fusion = sample_fusion(rng)
+            fusions.setdefault(fusion.id, fusion)
+        configs += [Config(task, image, audio, fusion) for fusion in fusions.values()]
+    return configs
 
 
 def backbone_jobs(task: str, kind: str, modalities: tuple[str, ...] = MODALITIES, **extra: object) -> list[JobSpec]:
@@ -146,6 +178,10 @@ def _latency_jobs(task: str, items: list[dict], runtime: str | None = None) -> l
     ]
 
 
+def plan_joint_blocks(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    return _joint_jobs(task, block_configs(task)[:limit], tables_dir)
+
+
 def plan_latency_backbones(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
     items = [
         {"target": "backbone", "modality": m, "backbone": g.to_dict()}
@@ -174,6 +210,7 @@ PLANS: dict[str, Callable[..., list[JobSpec]]] = {
     "joint": plan_joint,
     "joint-quant": plan_joint_quant,
     "joint-static": plan_joint_static,
+    "joint-blocks": plan_joint_blocks,
 }
 
 

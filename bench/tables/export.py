@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.columns import BACKBONES, JOINT, provenance
+from bench.columns import BACKBONES, CURVE_KEYS, JOINT, provenance
 from bench.devices import TOTAL, device_spec, static_devices
 from bench.hardware.analytical import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
 from bench.space import COMPONENTS, MODALITIES, parse_backbone, parse_config
@@ -135,6 +135,9 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
         }
         for key in ("val_acc", "test_acc", "best_val_epoch", "test_acc_at_best_val", "train_seconds"):
             row[f"{key}_seeds"] = [r[key] for r in ordered]
+        if all("curve" in r for r in ordered):  # learning curves: every epoch of every seed
+            for key in CURVE_KEYS:
+                row[f"{key}_curve_seeds"] = [[point[key] for point in r["curve"]] for r in ordered]
         row["val_acc"] = float(np.mean(row["val_acc_seeds"]))
         row["test_acc"] = float(np.mean(row["test_acc_seeds"]))
         row["train_seconds"] = float(np.mean(row["train_seconds_seeds"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from scipy import stats
 from bench.columns import PRECISION_COLUMNS, component_column, total_column
 from bench.devices import TOTAL, DeviceSpec, device_spec, devices_in
 from bench.examples import example_document, example_names, load_example
-from bench.space import COMPONENTS
+from bench.space import COMPONENTS, MODALITIES, parse_config
 from bench.tables.manifest import load_table, read_manifest
 
 _ACCURACY_COLUMNS = ("val_acc", "test_acc")
@@ -98,6 +99,67 @@ def _harmonic(joint: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _resolution(joint: pd.DataFrame, backbones: dict[str, pd.DataFrame]) -> list[str]:
+    """How finely accuracy ranks models, and whether fusion beats either modality alone."""
+    lines = [f"- joint: {joint['val_acc'].nunique()} distinct mean validation accuracies over {len(joint)} configs; "
+             f"seed-mean validation vs test Kendall tau {stats.kendalltau(joint['val_acc'], joint['test_acc']).statistic:.3f}"]
+    best = joint.loc[joint["val_acc"].idxmax()]
+    lines.append(f"- best joint config {best['config_id']}: val {best['val_acc']:.2f} % / test {best['test_acc']:.2f} %; "
+                 f"median joint config val {joint['val_acc'].median():.2f} % / test {joint['test_acc'].median():.2f} %")
+    for modality, frame in backbones.items():
+        measured = frame.dropna(subset=["val_acc"]) if "val_acc" in frame else frame.iloc[:0]
+        if not len(measured):
+            lines.append(f"- {modality} backbones: no accuracy measured yet")
+            continue
+        top = measured.loc[measured["val_acc"].idxmax()]
+        lines.append(
+            f"- {modality} backbones: {measured['val_acc'].nunique()} distinct validation accuracies over {len(measured)}; "
+            f"best val {top['val_acc']:.2f} % / test {top['test_acc']:.2f} %, so the best joint config is "
+            f"{best['val_acc'] - top['val_acc']:+.2f} points (val) above it; validation vs test Kendall tau "
+            f"{stats.kendalltau(measured['val_acc'], measured['test_acc']).statistic:.3f}"
+        )
+    return lines
+
+
+def _curves(joint: pd.DataFrame) -> list[str]:
+    """Where the seed-mean validation curves peak, and what the last epochs add."""
+    if "val_acc_curve_seeds" not in joint:
+        return ["- no learning curves in this table"]
+    mean = np.array([np.mean(np.array([list(c) for c in seeds]), axis=0) for seeds in joint["val_acc_curve_seeds"]])
+    peak = mean.argmax(axis=1) + 1
+    epochs = mean.shape[1]
+    lines = [
+        f"- {epochs} epochs recorded per seed; epoch of the best seed-mean validation accuracy: median {np.median(peak):.0f}, "
+        f"10-90 % [{np.percentile(peak, 10):.0f}, {np.percentile(peak, 90):.0f}], {np.mean(peak == epochs) * 100:.0f} % of configs "
+        "peak at the last epoch",
+    ]
+    if epochs >= 2:
+        lines.append(
+            f"- mean validation accuracy gained from epoch {max(epochs // 2, 1)} to {epochs}: "
+            f"{np.mean(mean[:, -1] - mean[:, max(epochs // 2, 1) - 1]):+.2f} points; from epoch {epochs - 1} to {epochs}: "
+            f"{np.mean(mean[:, -1] - mean[:, -2]):+.2f}"
+        )
+    return lines
+
+
+def _throughput(task_dir: Path, joint: pd.DataFrame) -> list[str]:
+    """Joint evaluations per core-hour: the configs over the job seconds of their static-cost and training jobs."""
+    seconds, configs, in_table = 0.0, set(), set(joint["config_id"])
+    for kind in ("joint_train", "joint_static"):
+        path = task_dir / "results" / f"{kind}.jsonl"
+        if path.is_file():
+            for line in path.read_text().splitlines():
+                row = json.loads(line)
+                config_id = parse_config(row["params"]["config"]).id
+                if config_id in in_table:
+                    seconds += row["seconds"]
+                    configs.add(config_id)
+    if not seconds:
+        return ["- no result logs"]
+    return [f"- {len(configs)} joint configs in {seconds / 3600:.2f} core-hours of job time: "
+            f"{3600 * len(configs) / seconds:.0f} joint evaluations (all seeds) per core-hour"]
+
+
 def tables_report(task_dir: str | Path) -> str:
     """Markdown summary: sizes, ranges, supernets, noise ceiling, additivity, Harmonic-NAS rows."""
     task_dir = Path(task_dir)
@@ -116,7 +178,11 @@ def tables_report(task_dir: str | Path) -> str:
             continue
         out += _ranges(frame, TOTAL if name == "joint" else None)
         if name == "joint":
+            backbones = {m: load_table(task_dir, f"backbones_{m}") for m in MODALITIES}
+            out += ["", "### Resolution, and fusion against either modality", ""] + _resolution(frame, backbones)
             out += ["", "### Seed-to-seed agreement of accuracy (the noise ceiling)", ""] + _noise_ceiling(frame)
+            out += ["", "### Learning curves", ""] + _curves(frame)
+            out += ["", "### Sweep throughput", ""] + _throughput(task_dir, frame)
             out += ["", "### Additivity of measured latency", ""] + _additivity(frame)
             out += ["", "### Harmonic-NAS AV-MNIST models", ""] + _harmonic(frame)
     return "\n".join(out) + "\n"

@@ -31,7 +31,7 @@ from bench.data import MODALITIES, TaskData, default_cache_dir, resolve_data_dir
 from bench.errors import DataError, UnknownNameError
 
 DEFAULT_TASK = "soundmnist"
-BUILT_IN = ("bench.tasks.soundmnist",)
+BUILT_IN = ("bench.tasks.soundmnist", "bench.tasks.avmnist")
 """Modules whose import registers a built-in task (each calls :func:`register_task` once)."""
 ENTRY_POINT_GROUP = "mmnas.tasks"
 CALIBRATION_PAIRS = 64  # batch-1 training pairs that calibrate an int8 model's activation ranges

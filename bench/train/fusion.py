@@ -2,9 +2,10 @@
 
 The reshape layers, fusion cells and head are trained from scratch for a fixed schedule
 (Adam, cosine learning rate) on the train split; validation and test accuracy are
-recorded after every epoch (test only where validation improves, and at the end: the
-test figure is reported, never used). Reported per seed: final val / test accuracy, the epoch of
-best validation accuracy and the test accuracy there, and wall seconds. A config whose
+recorded after every epoch with the cumulative wall seconds (the learning curve, the
+benchmark's fidelity axis; the test figures are reported, never used). Reported per
+seed: final val / test accuracy, the epoch of best validation accuracy and the test
+accuracy there, the curve, and wall seconds. A config whose
 fusion network is int8 / int4 is trained in float on its (possibly quantised) backbone
 features, then quantised (:mod:`bench.models.quantize`, calibrated on training batches);
 its val / test accuracy are the quantised network's, the float ones are kept beside them.
@@ -23,6 +24,8 @@ from bench.models import build_fusion
 from bench.models.quantize import CALIBRATION_BATCHES, quantise_component
 from bench.space import Config
 from bench.train.features import PooledFeatures
+
+EVAL_BATCH = 512  # pairs per evaluation forward; an avmnist epoch ran 1.4-1.8x faster than with one 4,800-pair forward
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ def train_fusion(
     inputs = {split: image.splits[split] + audio.splits[split] for split in labels}
     targets = {split: torch.from_numpy(y) for split, y in labels.items()}
     n_train = len(targets["train"])
-    best_val, best_epoch, test_at_best, test_acc = -1.0, 0, float("nan"), float("nan")
+    best_val, best_epoch, test_at_best = -1.0, 0, float("nan")
+    curve = []
     for epoch in range(settings.epochs):
         net.train()
         order = torch.randperm(n_train, generator=generator)
@@ -60,12 +64,10 @@ def train_fusion(
             F.cross_entropy(net([f[idx] for f in inputs["train"]]), targets["train"][idx]).backward()
             optimiser.step()
         schedule.step()
-        val_acc = _accuracy(net, inputs["val"], targets["val"])
-        last = epoch == settings.epochs - 1
-        if val_acc > best_val or last:
-            test_acc = _accuracy(net, inputs["test"], targets["test"])
-            if val_acc > best_val:
-                best_val, best_epoch, test_at_best = val_acc, epoch + 1, test_acc
+        val_acc, test_acc = _accuracy(net, inputs["val"], targets["val"]), _accuracy(net, inputs["test"], targets["test"])
+        if val_acc > best_val:
+            best_val, best_epoch, test_at_best = val_acc, epoch + 1, test_acc
+        curve.append({"epoch": epoch + 1, "val_acc": val_acc, "test_acc": test_acc, "seconds": time.perf_counter() - start})
     record = {
         "seed": seed,
         "val_acc": val_acc,
@@ -73,6 +75,7 @@ def train_fusion(
         "best_val_epoch": best_epoch,
         "best_val_acc": best_val,
         "test_acc_at_best_val": test_at_best,
+        "curve": curve,
     }
     if config.precision.fusion != "fp32":  # the trained network quantised to its precision is what the config is
         batches = torch.split(torch.arange(n_train), settings.batch_size)[:CALIBRATION_BATCHES]
@@ -86,5 +89,8 @@ def train_fusion(
 
 @torch.no_grad()
 def _accuracy(net: torch.nn.Module, inputs: list[torch.Tensor], target: torch.Tensor) -> float:
+    """Top-1 accuracy (%) in eval mode, ``EVAL_BATCH`` pairs at a time (no layer mixes pairs in eval mode, so the
+    predictions do not depend on the chunking; splits up to that size are one forward, as the soundmnist tables were)."""
     net.eval()
-    return 100.0 * float((net(inputs).argmax(dim=1) == target).float().mean())
+    predictions = torch.cat([net([f[i : i + EVAL_BATCH] for f in inputs]).argmax(dim=1) for i in range(0, len(target), EVAL_BATCH)])
+    return 100.0 * float((predictions == target).float().mean())
