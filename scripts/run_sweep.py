@@ -1,7 +1,7 @@
 """Run the whole sweep of a task in its phases, export after each, stop before a deadline.
 
-Phases: ``backbones``, ``joint``, ``backbones-quant`` and ``joint-quant`` (compute,
-``--workers`` processes), then the measure phases ``latency-joint``,
+Phases: ``backbones``, ``joint``, ``joint-blocks``, ``backbones-quant`` and ``joint-quant``
+(compute, ``--workers`` processes), then the measure phases ``latency-joint``,
 ``latency-joint-onnxruntime`` and ``latency-backbones`` (alone on the machine). Every phase
 resumes from the store and the committed result logs; after each phase the tables are
 exported (``mmnas tables export``). With ``--hours H`` no chunk starts after H hours, so
@@ -23,7 +23,7 @@ from bench.sweep.jobs import JobContext
 from bench.tasks import DEFAULT_TASK
 
 CHUNKS = {
-    "backbones": 1000, "joint": 20, "backbones-quant": 1000, "joint-quant": 20,
+    "backbones": 1000, "joint": 20, "joint-blocks": 20, "backbones-quant": 1000, "joint-quant": 20,
     "latency-joint": 200, "latency-joint-onnxruntime": 40, "latency-backbones": 200,
 }
 
