@@ -36,19 +36,31 @@ def write_logs(store: ResultStore, folder: Path) -> dict[str, int]:
     return {kind: len(lines) for kind, lines in by_kind.items()}
 
 
+def read_log(path: Path) -> list[tuple[JobSpec, dict]]:
+    """The (spec, row) of every line of one result log, each line's job id checked against its spec.
+
+    Raises:
+        DataError: naming the file and line of a corrupt line or a forged job id.
+    """
+    out = []
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        try:
+            row = json.loads(line)
+            spec = JobSpec.make(row["kind"], row["task"], row["params"])
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise DataError(f"{path}:{n}: corrupt result line ({err})") from err
+        if spec.id != row["job_id"]:
+            raise DataError(f"{path}:{n}: job id {row['job_id']} does not match its spec ({spec.id})")
+        out.append((spec, row))
+    return out
+
+
 def import_logs(store: ResultStore, folder: Path) -> int:
     """Add every logged result missing from ``store``; returns rows added."""
     added = 0
     done = store.done_ids()
     for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
-        for n, line in enumerate(path.read_text().splitlines(), 1):
-            try:
-                row = json.loads(line)
-                spec = JobSpec.make(row["kind"], row["task"], row["params"])
-            except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise DataError(f"{path}:{n}: corrupt result line ({err})") from err
-            if spec.id != row["job_id"]:
-                raise DataError(f"{path}:{n}: job id {row['job_id']} does not match its spec ({spec.id})")
+        for spec, row in read_log(path):
             if spec.id not in done:
                 store.put(spec, row["result"], row["worker"], row["seconds"], owner="import")
                 done.add(spec.id)

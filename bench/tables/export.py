@@ -13,6 +13,7 @@ import os
 import platform
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,11 @@ from bench.devices import TOTAL, device_spec, static_devices
 from bench.hardware.analytical import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
 from bench.space import COMPONENTS, MODALITIES, parse_backbone, parse_config
 from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, fusion_settings, supernet_path, supernet_sha256
+from bench.sweep.logs import read_log, results_dir
 from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
 from bench.sweep.store import ResultStore
 from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, sha256_of
-from bench.tasks import get_task
+from bench.tasks import get_task, task_names
 
 
 def static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
@@ -42,12 +44,27 @@ def static_columns(prefix: str, static: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
-    """Measured latency (and metered energy) columns per item key: ('backbone', modality, id) or ('joint', id)."""
+def latency_rows(store: ResultStore, task: str, tables_dir: str | Path) -> list[dict[str, Any]]:
+    """The latency results that time ``task``'s models: those of every other task whose inputs have the same shapes
+    (read from its committed result log, each line verified), then ``task``'s own from the store.
+
+    A measured latency depends on the layers and their input shapes only: the timed models are freshly initialised,
+    never trained on any data, so the same architecture of another task with equal shapes is the same measurement.
+    """
+    shapes = get_task(task).input_shapes
+    shared = []
+    for other in task_names():
+        path = results_dir(tables_dir, other) / "latency.jsonl"
+        if other != task and get_task(other).input_shapes == shapes and path.is_file():
+            shared += [row for _, row in read_log(path)]
+    return shared + [row for row in store.rows("latency") if row["task"] == task]
+
+
+def _measured(rows: list[dict[str, Any]], task: str) -> dict[tuple, dict[str, Any]]:
+    """Measured latency (and metered energy) columns per item key of ``task``: ('backbone', modality, id) or
+    ('joint', id); a row of another task times the same architecture of ``task`` (later rows win)."""
     out: dict[tuple, dict[str, Any]] = defaultdict(dict)
-    for row in store.rows("latency"):
-        if row["task"] != task:
-            continue
+    for row in rows:
         host = row["params"]["host"]
         load1 = row["result"]["load_before"][0]
         for item, timing in zip(row["params"]["items"], row["result"]["items"]):
@@ -56,7 +73,7 @@ def _measured(store: ResultStore, task: str) -> dict[tuple, dict[str, Any]]:
             if item["target"] == "backbone":
                 key = ("backbone", item["modality"], parse_backbone(item["backbone"]).id)
             else:
-                key = ("joint", parse_config(item["config"]).id)
+                key = ("joint", replace(parse_config(item["config"]), task=task).id)
             columns, device = out[key], device_spec(f"measured:{host}")
             for component, t in timing.items():
                 columns[device.column("latency_ms", component)] = t["median_ms"]
@@ -169,13 +186,14 @@ def export_tables(store: ResultStore, task: str, tables_dir: str | Path = "table
     task_dir = Path(tables_dir) / task
     task_dir.mkdir(parents=True, exist_ok=True)
     shas = {m: supernet_sha256(tables_dir, task, m) if supernet_path(tables_dir, task, m).is_file() else None for m in MODALITIES}
-    measured = _measured(store, task)
+    timed = latency_rows(store, task, tables_dir)
+    measured = _measured(timed, task)
     frames = {f"backbones_{m}": backbone_frame(store, task, m, shas[m], measured) for m in MODALITIES}
     if all(shas.values()):
         frames["joint"] = joint_frame(store, task, shas, measured)
     for name, frame in frames.items():
         _atomic_parquet(frame, task_dir / f"{name}.parquet")
-    _write_manifest(task_dir, task, frames, shas, store)
+    _write_manifest(task_dir, task, frames, shas, store, timed)
     return {name: len(frame) for name, frame in frames.items()}
 
 
@@ -186,7 +204,9 @@ def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
     os.replace(fh.name, path)
 
 
-def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], shas: dict, store: ResultStore) -> None:
+def _write_manifest(
+    task_dir: Path, task: str, frames: dict[str, pd.DataFrame], shas: dict, store: ResultStore, timed: list[dict[str, Any]]
+) -> None:
     files = {}
     for path in sorted(p for p in task_dir.rglob("*") if p.is_file() and p.name != MANIFEST and not p.name.endswith(".tmp")):
         name = path.relative_to(task_dir).as_posix()
@@ -202,7 +222,7 @@ def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], 
             record = json.loads(info.read_text())
             supernets[modality] = {"sha256": sha, "settings": record["settings"], "final_accuracy_pct": record["final_accuracy_pct"]}
     workers = sorted({row["worker"].rsplit(":", 1)[0] for row in store.rows()})
-    measured_on = {row["params"]["host"]: row["result"]["host"] for row in store.rows("latency") if row["task"] == task}
+    measured_on = {row["params"]["host"]: row["result"]["host"] for row in timed}
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "task": task,
@@ -211,6 +231,7 @@ def _write_manifest(task_dir: Path, task: str, frames: dict[str, pd.DataFrame], 
             "data": get_task(task).protocol,
             "supernets": supernets,
             "subnet_evaluation": {"inherited_weights": True, "bn_recalibration_batches": SUBNET_BN_BATCHES, "batch_size": SUBNET_BATCH_SIZE},
+            "measured_latency_of": sorted({row["task"] for row in timed}),
             "joint": {"sample_seed": JOINT_SAMPLE_SEED, "seeds": list(JOINT_SEEDS), "fusion_training": fusion_settings(task)},
             "horowitz45_pj": {"mac": MAC_PJ, "sram_per_byte": SRAM_PJ_PER_BYTE, "dram_per_byte": DRAM_PJ_PER_BYTE},
         },

@@ -116,7 +116,7 @@ def test_onnxruntime_latency_job_times_fp32_and_int8_and_leaves_int4_missing(tmp
 
     store = ResultStore(tmp_path / "sweep.db")
     store.put(JobSpec.make("latency", "soundmnist", {k: v for k, v in params.items() if k != "task"}), result, worker="w", seconds=1.0, owner="test")
-    measured = _measured(store, "soundmnist")
+    measured = _measured(store.rows("latency"), "soundmnist")
     column = f"measured_{host.replace('-', '_')}_latency_ms"
     assert measured[("joint", configs[1].id)][column] == int8["total"]["median_ms"]
     assert ("joint", configs[2].id) not in measured  # missing, never filled in

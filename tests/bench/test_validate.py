@@ -77,7 +77,7 @@ def test_merge_is_idempotent_and_adds_one_device_per_runtime(tmp_path, result):
     slug = result["host"]["slug"]
     assert merge_result(store, with_energy, "soundmnist") == [f"measured:{slug}-torchscript", f"measured:{slug}-onnxruntime"]
     assert merge_result(store, with_energy, "soundmnist") == []
-    columns = _measured(store, "soundmnist")[("joint", result["items"][0]["config_id"])]
+    columns = _measured(store.rows("latency"), "soundmnist")[("joint", result["items"][0]["config_id"])]
     host = slug.replace("-", "_")
     assert columns[f"measured_{host}_onnxruntime_latency_ms"] == result["items"][0]["onnxruntime"]["timing"]["median_ms"]
     assert columns[f"measured_{host}_onnxruntime_energy_mj"] == 0.25

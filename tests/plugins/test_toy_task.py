@@ -9,6 +9,8 @@ queries them.
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +21,15 @@ from bench.benchmark import Benchmark
 from bench.data import SplitArrays, TaskData
 from bench.devices import get_device
 from bench.errors import ConfigError
+from bench.examples import load_example
 from bench.space import parse_config, sample_config
 from bench.sweep import InProcessExecutor, JobContext
 from bench.sweep.driver import run_plan
 from bench.sweep.store import ResultStore
+from bench.tables import load_table
 from bench.tables.export import export_tables
 from bench.tasks import Task, get_task, register_task
+from tests.helpers import COMMITTED
 
 TOY = "toy-digits"
 SIZES = {"train": 64, "val": 32, "test": 32}
@@ -75,6 +80,9 @@ def test_a_two_config_sweep_on_the_toy_task_exports_queryable_tables(toy, tmp_pa
     for modality in toy.modalities:  # untrained supernets: the test checks the plumbing, not the accuracy
         torch.manual_seed(0)
         torch.save({"model": ElasticBackbone().state_dict()}, supernets / f"{modality}.pt")
+    shared = tmp_path / "tables" / "soundmnist" / "results"  # the committed latencies of tasks with the same input shapes
+    shared.mkdir(parents=True)
+    shutil.copy(COMMITTED / "results" / "latency.jsonl", shared / "latency.jsonl")
     context = JobContext(data_dir=str(tmp_path), cache_dir=str(tmp_path / "cache"), tables_dir=str(tmp_path / "tables"))
     summary = run_plan("joint", TOY, tmp_path / "sweep.db", InProcessExecutor(), context, limit=2)
     assert (summary.n_finished, summary.n_failed) == (4, 0)  # static costs + training of 2 configs
@@ -90,3 +98,10 @@ def test_a_two_config_sweep_on_the_toy_task_exports_queryable_tables(toy, tmp_pa
     rows = json.loads((tmp_path / "tables" / TOY / "results" / "joint_train.jsonl").read_text().splitlines()[0])
     observation = table.evaluate(rows["params"]["config"])
     assert 0 <= observation.objectives["acc"] <= 100 and observation.objectives["lat"] > 0
+    # the same architecture timed for soundmnist is this task's measured latency
+    config = load_example("harmonic_avmnist_1")
+    mine = load_table(tmp_path / "tables" / TOY, "joint").set_index("config_id")
+    theirs = load_table(COMMITTED, "joint").set_index("config_id")
+    column = "measured_amd_epyc_2cpu_latency_ms"
+    assert mine.at[replace(config, task=TOY).id, column] == theirs.at[config.id, column]
+    assert manifest["protocol"]["measured_latency_of"] == ["soundmnist"]
