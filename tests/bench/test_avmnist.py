@@ -71,3 +71,20 @@ def test_noise_is_seeded_per_recording(data_dir):
     first, second = (avmnist._noisy_mfcc(data_dir / "fsdd" / name, name, audio) for _ in range(2))
     other = avmnist._noisy_mfcc(data_dir / "fsdd" / name, name, {**audio, "noise_seed": 1})
     assert first.tobytes() == second.tobytes() and first.tobytes() != other.tobytes()
+
+
+def test_missing_modalities_are_seeded_and_filled_as_the_protocol_says(data, data_dir):
+    absent = avmnist.missing(avmnist.PROTOCOL, "val", SIZES["val"])
+    again = avmnist.missing(avmnist.PROTOCOL, "val", SIZES["val"])
+    assert all((absent[m] == again[m]).all() for m in ("image", "audio"))
+    assert 0.12 < absent["image"].mean() < 0.20 and 0.07 < absent["audio"].mean() < 0.13
+    blank = data.val.image[absent["image"]]
+    assert np.ptp(blank.reshape(len(blank), -1) - blank[0].reshape(1, -1)) == 0  # every blank image degrades alike
+    assert not np.allclose(data.val.image[~absent["image"]][0], blank[0])
+    labels = read_mnist(data_dir / "mnist", "train")[1]
+    silent = [name for (_, name, _), gone in zip(avmnist.pairs(avmnist.PROTOCOL, "val", labels), absent["audio"]) if gone]
+    audio = avmnist.PROTOCOL["audio"]
+    path = data_dir / "fsdd" / silent[0]
+    noise = avmnist._noisy_mfcc(path, silent[0], audio, speech=False)
+    assert noise.tobytes() == avmnist._noisy_mfcc(path, silent[0], audio, speech=False).tobytes()
+    assert noise.tobytes() != avmnist._noisy_mfcc(path, silent[0], audio).tobytes()
