@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.errors import UnknownNameError
+from bench.space import COMPONENTS
 
 QUANTITIES = ("latency_ms", "energy_mj")
 OBJECTIVE_OF = {"latency_ms": "lat", "energy_mj": "energy"}
@@ -180,12 +181,10 @@ def _open_members(kind: DeviceKind, columns: list[str]) -> list[str]:
     for column in columns:
         for quantity in kind.quantities:
             match = re.match(rf"^{re.escape(start)}(.+)_{quantity}$", column)
-            if match and not match.group(1).endswith(COMPONENT_SUFFIXES):
+            if match and not match.group(1).endswith(tuple(f"_{c}" for c in COMPONENTS)):
                 members.add(match.group(1).replace("_", "-"))
     return sorted(members, key=lambda m: m.replace("-", "_"))
 
-
-COMPONENT_SUFFIXES = ("_image", "_audio", "_fusion")
 
 
 def get_device(name: str, **options: Any) -> Any:

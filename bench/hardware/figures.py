@@ -100,12 +100,11 @@ class AnalyticalDevice:
 
     Args:
         model: the member of the ``model`` device kind ('horowitz45').
-        task: the task whose inputs the models run on.
+        task: accepted like every device factory's; a config names its own task, whose inputs the models run on.
     """
 
     def __init__(self, model: str, task: str = DEFAULT_TASK) -> None:
         self.name = device_spec(f"model:{model}").name
-        self.task = task
 
     def cost(self, config: Config) -> ModelCost:
         """Whole-model and per-component energy of ``config``."""
