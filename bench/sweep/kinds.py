@@ -200,8 +200,11 @@ def latency(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
 
 
 def fusion_settings(task: str) -> dict[str, Any]:
-    """The fusion schedule of ``task`` in this release (its overrides of the defaults), as recorded in job specs."""
-    return dataclasses.asdict(FusionSettings(**get_task(task).fusion_schedule))
+    """The fusion schedule of ``task`` in this release (its overrides of the defaults), as recorded in job specs.
+
+    Options left unset (None) are not recorded, so adding one keeps the job ids of the tables trained before it."""
+    settings = dataclasses.asdict(FusionSettings(**get_task(task).fusion_schedule))
+    return {name: value for name, value in settings.items() if value is not None}
 
 
 register(JobKind("backbone_static", backbone_static))

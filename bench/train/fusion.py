@@ -9,11 +9,15 @@ accuracy there, the curve, and wall seconds. A config whose
 fusion network is int8 / int4 is trained in float on its (possibly quantised) backbone
 features, then quantised (:mod:`bench.models.quantize`, calibrated on training batches);
 its val / test accuracy are the quantised network's, the float ones are kept beside them.
+A schedule with ``autocast="bfloat16"`` runs the forward passes of training and evaluation
+under ``torch.autocast`` (matmuls and convolutions in bfloat16, parameters, optimiser and
+quantisation in float32): 2.3x faster per epoch on CPUs with AVX512_BF16 (scripts/bench_fusion.py).
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +29,7 @@ from bench.models.quantize import CALIBRATION_BATCHES, quantise_component
 from bench.space import Config
 from bench.train.features import PooledFeatures
 
+AUTOCAST_DTYPES: dict[str, torch.dtype] = {"bfloat16": torch.bfloat16}
 EVAL_BATCH = 512  # pairs per evaluation forward; an avmnist epoch ran 1.4-1.8x faster than with one 4,800-pair forward
 
 
@@ -36,6 +41,18 @@ class FusionSettings:
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 1e-4
+    autocast: str | None = None  # None: float32; "bfloat16": forward passes under torch.autocast
+
+    def __post_init__(self) -> None:
+        if self.autocast is not None and self.autocast not in AUTOCAST_DTYPES:
+            raise ValueError(f"fusion autocast {self.autocast!r} is neither None (float32) nor one of {sorted(AUTOCAST_DTYPES)}")
+
+    def compute_precision(self) -> AbstractContextManager:
+        """The context of a forward pass: ``torch.autocast`` to the schedule's dtype, or float32 throughout."""
+        if self.autocast is None:
+            return nullcontext()
+        return torch.autocast("cpu", dtype=AUTOCAST_DTYPES[self.autocast])
+
 
 
 def train_fusion(
@@ -61,10 +78,13 @@ def train_fusion(
             if len(idx) < 2:  # BatchNorm needs two samples
                 continue
             optimiser.zero_grad()
-            F.cross_entropy(net([f[idx] for f in inputs["train"]]), targets["train"][idx]).backward()
+            with settings.compute_precision():
+                loss = F.cross_entropy(net([f[idx] for f in inputs["train"]]), targets["train"][idx])
+            loss.backward()
             optimiser.step()
         schedule.step()
-        val_acc, test_acc = _accuracy(net, inputs["val"], targets["val"]), _accuracy(net, inputs["test"], targets["test"])
+        with settings.compute_precision():
+            val_acc, test_acc = _accuracy(net, inputs["val"], targets["val"]), _accuracy(net, inputs["test"], targets["test"])
         if val_acc > best_val:
             best_val, best_epoch, test_at_best = val_acc, epoch + 1, test_acc
         curve.append({"epoch": epoch + 1, "val_acc": val_acc, "test_acc": test_acc, "seconds": time.perf_counter() - start})

@@ -14,7 +14,7 @@ from bench.hardware.host import host_slug
 from bench.hardware.measure import TimingSettings
 from bench.space import PrecisionGenotype
 from bench.sweep import InProcessExecutor, JobContext, JobSpec, ResultStore, run_sweep
-from bench.sweep.kinds import backbone_accuracy, backbone_quant, joint_static, joint_train, latency, supernet_sha256
+from bench.sweep.kinds import backbone_accuracy, backbone_quant, fusion_settings, joint_static, joint_train, latency, supernet_sha256
 from bench.sweep.plan import joint_configs as make_configs
 from bench.sweep.plan import make_plan, quantised_configs
 from bench.tables import load_table
@@ -144,3 +144,19 @@ def test_plans_name_the_committed_supernets():
     assert [s.kind for s in specs] == ["joint_static", "joint_train", "joint_static", "joint_train"]
     assert specs[1].params["supernet_sha256"] == _shas()
     assert make_plan("backbones", "soundmnist", limit=1)[1].params["supernet_sha256"] == _shas()["image"]
+
+
+def test_bfloat16_schedule_is_seeded_and_keeps_the_float32_job_ids(context):
+    with pytest.raises(ValueError, match="float16"):
+        FusionSettings(autocast="float16")
+    with (REPO / "tables/soundmnist/results/joint_train.jsonl").open() as log:
+        committed = json.loads(next(log))["params"]["settings"]
+    assert fusion_settings("soundmnist") == committed  # the unset option is not recorded: the tables' job ids stay
+    assert fusion_settings("avmnist")["autocast"] == "bfloat16"
+    config = load_example("harmonic_avmnist_1").to_dict()
+    params = {"task": "soundmnist", "config": config, "seeds": [0], "supernet_sha256": _shas(), "settings": FAST_FUSION}
+    (fp32,) = joint_train(params, context)["seeds"]
+    bf16 = {**params, "settings": {**FAST_FUSION, "autocast": "bfloat16"}}
+    (first,), (second,) = (joint_train(bf16, context)["seeds"] for _ in range(2))
+    assert first["curve"][0]["val_acc"] == second["curve"][0]["val_acc"] and first["test_acc"] == second["test_acc"]
+    assert abs(first["val_acc"] - fp32["val_acc"]) <= 10
