@@ -36,6 +36,7 @@ import numpy as np
 from bench.columns import CURVE_KEYS, PRECISION_COLUMNS, SIZE_STEMS, component_column
 from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
+from bench.locations import tables_root
 from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
 from bench.tables.manifest import load_table
 from bench.tasks import DEFAULT_TASK
@@ -97,7 +98,8 @@ class Benchmark:
         device: 'lut:tx2', 'lut:agx', 'model:horowitz45' or 'measured:<host>'.
         objectives: names from :data:`OBJECTIVES`.
         mode: 'table' (exact look-up; unknown configs are an error), 'surrogate' or 'auto'.
-        tables_dir: folder of the committed tables.
+        tables_dir: folder of the tables (default: :func:`bench.locations.tables_root`: ``$MMNAS_TABLES``,
+            then the tables beside the package, then an installed data release).
         noisy: draw the accuracy of one stored training seed (table) or from the
             surrogate's predictive normal distribution, instead of the mean.
         seed: seed of those draws (required when ``noisy``); the same seed and the same
@@ -119,7 +121,7 @@ class Benchmark:
         device: str = "lut:tx2",
         objectives: Sequence[str] = ("acc", "lat", "energy"),
         mode: str = "table",
-        tables_dir: str | Path = "tables",
+        tables_dir: str | Path | None = None,
         noisy: bool = False,
         seed: int | None = None,
         surrogate: str = DEFAULT_SURROGATE,
@@ -135,7 +137,7 @@ class Benchmark:
         self.task, self.device, self.objectives, self.mode = task, device, tuple(objectives), mode
         self.noisy = noisy
         self._rng = np.random.default_rng(seed)
-        self._task_dir = Path(tables_dir) / task
+        self._task_dir = tables_root(tables_dir) / task
         joint = load_table(self._task_dir, "joint")
         self._columns = self._resolve(joint.columns, TOTAL)
         self.fidelity = fidelity

@@ -11,27 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import ConfigError, DataError, LutKeyError, NotMeasuredError, UnknownNameError
+from bench.locations import TABLES_HELP, locate_tables, tables_root
 from bench.tasks import DEFAULT_TASK
 
 _USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, NotMeasuredError, OSError, ValueError)
-
-
-def _read_config(ref: str):
-    """A config from a JSON file path or a shipped example name."""
-    from bench.examples import example_names, load_example
-    from bench.space import parse_config
-
-    if ref in example_names():
-        return ref, load_example(ref)
-    path = Path(ref)
-    if not path.is_file():
-        raise ConfigError(f"config {ref!r}: no such file and no example of that name (examples: {example_names()})")
-    try:
-        doc = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"config {ref!r}: not valid JSON ({err})") from err
-    # Accept either a bare config or an example-style document holding one.
-    return ref, parse_config(doc["config"] if isinstance(doc, dict) and "config" in doc else doc)
 
 
 def _figure(value: float | None, unit: str) -> str:
@@ -40,12 +23,13 @@ def _figure(value: float | None, unit: str) -> str:
 
 def _cmd_cost(args: argparse.Namespace) -> int:
     from bench.devices import device_spec, get_device
+    from bench.examples import read_config
     from bench.models import component_stats
 
     spec = device_spec(args.device)
     devices: dict[str, Any] = {}  # per task
     for ref in args.configs:
-        name, config = _read_config(ref)
+        name, config = ref, read_config(ref)
         if config.task not in devices:  # a measured device answers from its table; the others price any config
             options = {} if spec.kind.prices_any_config else {"tables_dir": args.tables_dir}
             devices[config.task] = get_device(spec.name, task=config.task, **options)
@@ -65,8 +49,10 @@ def _cmd_cost(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from bench.examples import read_config
+
     for ref in args.configs:
-        _, config = _read_config(ref)
+        config = read_config(ref)
         print(json.dumps({"id": config.id, "config": config.to_dict()}))
     return 0
 
@@ -169,6 +155,36 @@ def _cmd_tables_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_tables_path(args: argparse.Namespace) -> int:
+    from bench.tables.manifest import read_manifest
+
+    reason, root = locate_tables(args.tables_dir)
+    print(f"{root.resolve()} ({reason})")
+    for task_dir in sorted(d for d in root.iterdir() if (d / "manifest.json").is_file()):
+        files = read_manifest(task_dir)["files"]
+        tables = sorted((name, entry["rows"]) for name, entry in files.items() if "rows" in entry)
+        print(f"  {task_dir.name}: " + ", ".join(f"{name} {rows:,} rows" for name, rows in tables))
+    return 0
+
+
+def _cmd_tables_pack(args: argparse.Namespace) -> int:
+    from bench.tables.release import pack_release
+
+    path = pack_release(Path(args.tables_dir), Path(args.out), args.release)
+    print(f"{path} ({path.stat().st_size / 2**20:.1f} MiB)")
+    return 0
+
+
+def _cmd_tables_install(args: argparse.Namespace) -> int:
+    from bench.locations import INSTALLED_TABLES
+    from bench.tables.release import install_release
+
+    dest = Path(args.to) if args.to else INSTALLED_TABLES
+    document = install_release(Path(args.archive), dest)
+    print(f"release {document['release']} ({', '.join(document['tasks'])}, {len(document['files'])} files) verified and installed at {dest}")
+    return 0
+
+
 def _cmd_tables_schema(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
@@ -251,7 +267,7 @@ def _location_args(parser: argparse.ArgumentParser, store: bool = False) -> None
     parser.add_argument("--task", default=DEFAULT_TASK)
     if store:
         parser.add_argument("--store", default=None, help="SQLite store (default: work/<task>/sweep.db)")
-    parser.add_argument("--tables-dir", default="tables")
+    parser.add_argument("--tables-dir", default=None, help=TABLES_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -263,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cost = sub.add_parser("cost", help="latency / energy of configs on a device")
     cost.add_argument("--device", default="lut:tx2", help="device id: lut:tx2, lut:agx, model:horowitz45 or measured:<host>")
-    cost.add_argument("--tables-dir", default="tables", help="tables a measured:<host> device answers from")
+    cost.add_argument("--tables-dir", default=None, help="tables a measured:<host> device answers from; " + TABLES_HELP)
     cost.add_argument("--json", action="store_true", help="one JSON object per config")
     cost.add_argument("configs", nargs="+", help="config JSON files or example names")
     cost.set_defaults(func=_cmd_cost)
@@ -293,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--n-joint", type=int, default=2000, help="sampled joint configs")
     run.add_argument("--chunk", type=int, default=500, help="write result logs after every CHUNK jobs")
     run.add_argument("--data-dir", default=None)
-    run.add_argument("--tables-dir", default="tables")
+    run.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     run.add_argument("--no-write", action="store_true", help="do not write result logs under tables/")
     run.set_defaults(func=_cmd_sweep_run)
     merge = sweep.add_parser("merge", help="merge shard stores from other machines (idempotent)")
@@ -316,6 +332,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision", action="store_true", help="best multimodal vs best unimodal per precision mix and per byte budget"
     )
     report.set_defaults(func=_cmd_tables_report)
+    where = tables.add_parser("path", help="the tables folder read (and what chose it), with each task's tables")
+    where.add_argument("--tables-dir", default=None, help=TABLES_HELP)
+    where.set_defaults(func=_cmd_tables_path, resolve_tables=False)
+    pack = tables.add_parser("pack", help="write the tables as a data release archive with checksums")
+    pack.add_argument("--release", required=True, help="release name, e.g. 2026.12")
+    pack.add_argument("--out", default="dist", help="folder of the archive")
+    pack.add_argument("--tables-dir", default=None, help=TABLES_HELP)
+    pack.set_defaults(func=_cmd_tables_pack)
+    install = tables.add_parser("install", help="verify a data release archive and install it where a non-editable install reads")
+    install.add_argument("archive")
+    install.add_argument("--to", default=None, help="install folder (default: <prefix>/share/mmnas-bench/tables)")
+    install.set_defaults(func=_cmd_tables_install)
     schema = tables.add_parser("schema", help="every table column: name pattern, unit, dtype, provenance")
     schema.add_argument("--json", action="store_true", help="one JSON object per column family")
     schema.set_defaults(func=_cmd_tables_schema)
@@ -343,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--budget-seconds", type=float, default=None, help="also stop a run after this many simulated seconds")
     board.add_argument("--n-init", type=int, default=10, help="initial design size (the same for every searcher)")
     board.add_argument("--workers", type=int, default=2, help="parallel processes, one thread each")
-    board.add_argument("--tables-dir", default="tables")
+    board.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     board.add_argument("--out", default=f"tables/{DEFAULT_TASK}/leaderboard")
     board.set_defaults(func=_cmd_leaderboard)
 
@@ -353,6 +381,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--table-only", action="store_true", help="skip the best-known full-space fronts (they need fitted surrogates)")
     build.set_defaults(func=_cmd_problems_build)
     return parser
+
+
+def _with_tables_root(args: argparse.Namespace) -> argparse.Namespace:
+    """``args`` with ``--tables-dir`` resolved once (:func:`bench.locations.tables_root`), where the command has it."""
+    if getattr(args, "resolve_tables", True) and hasattr(args, "tables_dir"):
+        args.tables_dir = str(tables_root(args.tables_dir))
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -365,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         args = build_parser().parse_args(argv)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
-        command, debug = (lambda: args.func(args)), args.debug
+        command, debug = (lambda: args.func(_with_tables_root(args))), args.debug
     try:
         return command()
     except _USER_ERRORS as err:

@@ -118,7 +118,7 @@ def minimize(
     n_init: int = DEFAULT_N_INIT,
     batch: int = 1,
     benchmark: Benchmark | None = None,
-    tables_dir: str | Path = "tables",
+    tables_dir: str | Path | None = None,
     callback: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> Result:
     """Run ``searcher`` (not yet set up) on ``problem`` until ``termination`` (one, or several: the first that
@@ -132,7 +132,7 @@ def minimize(
         n_init: size of the initial design (capped by an evaluation budget); 0 lets the searcher start.
         batch: configs asked for at a time.
         benchmark: what answers the queries (default: ``problem.benchmark(tables_dir)``).
-        tables_dir: folder of the committed tables (when ``benchmark`` is not given).
+        tables_dir: folder of the tables (when ``benchmark`` is not given; default: :func:`bench.locations.tables_root`).
         callback: called with each batch's records as soon as they are made.
 
     Returns:

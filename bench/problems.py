@@ -29,6 +29,7 @@ from bench.benchmark import OBJECTIVES, Benchmark, objective_columns
 from bench.columns import PRECISION_COLUMNS
 from bench.devices import devices_in
 from bench.errors import UnknownNameError
+from bench.locations import tables_root
 from bench.space import FP32_ONLY, PRECISIONS, Config, parse_config
 from bench.tables.manifest import TableError, read_manifest
 
@@ -69,7 +70,7 @@ class Problem:
         front = self.table_front if self.variant == "table" else self.full_front
         return np.array([values for _, values in front], dtype=float).reshape(len(front), len(self.objectives))
 
-    def benchmark(self, tables_dir: str | Path = "tables") -> Benchmark:
+    def benchmark(self, tables_dir: str | Path | None = None) -> Benchmark:
         """The benchmark that answers this problem: the table (table variant) or the surrogates (full)."""
         mode = "table" if self.variant == "table" else "surrogate"
         return Benchmark(self.task, self.device, self.objectives, mode=mode, tables_dir=tables_dir)
@@ -157,7 +158,7 @@ def write_problems(task_dir: Path, joint: pd.DataFrame, task: str) -> Path:
     return path
 
 
-def load_problem(name: str, tables_dir: str | Path = "tables", variant: str = "table") -> Problem:
+def load_problem(name: str, tables_dir: str | Path | None = None, variant: str = "table") -> Problem:
     """The published problem called ``name`` (e.g. ``soundmnist/lut:tx2/acc-lat-energy``), in ``variant``.
 
     ``name@variant`` is accepted too. The table variant carries its pool of configs.
@@ -172,7 +173,7 @@ def load_problem(name: str, tables_dir: str | Path = "tables", variant: str = "t
     if variant not in VARIANTS:
         raise UnknownNameError(f"unknown problem variant {variant!r}, expected one of {list(VARIANTS)}")
     task = name.split("/", 1)[0]
-    task_dir = Path(tables_dir) / task
+    task_dir = tables_root(tables_dir) / task
     path = task_dir / PROBLEMS_FILE
     try:
         doc = json.loads(path.read_text())

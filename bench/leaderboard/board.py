@@ -11,6 +11,7 @@ from bench.hardware.host import describe_host
 from bench.leaderboard.plots import plot_anytime, plot_fronts
 from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markdown, score_logs, summary
 from bench.leaderboard.runner import RunSpec, run_many
+from bench.locations import tables_root
 from bench.tasks import DEFAULT_TASK
 
 DEFAULT_PROBLEMS = tuple(f"{DEFAULT_TASK}/lut:tx2/acc-lat-energy@{variant}" for variant in ("table", "full"))
@@ -27,7 +28,7 @@ def run_leaderboard(
     budget: int = DEFAULT_BUDGET,
     n_init: int = 10,
     workers: int = 2,
-    tables_dir: str = "tables",
+    tables_dir: str | None = None,
     budget_seconds: float | None = None,
 ) -> Path:
     """Run every searcher x seed x problem, then write ``report.md``, ``summary.csv``, ``scores.csv`` and plots.
@@ -35,6 +36,7 @@ def run_leaderboard(
     Returns the report's path. The run logs are kept under ``out_dir/logs``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    tables_dir = str(tables_root(tables_dir))  # resolved once: the worker processes read the same folder
     # Longest runs first, so the process pool ends together.
     specs = [
         RunSpec(p, s, seed, budget, n_init, budget_seconds=budget_seconds) for s in searchers for p in problems for seed in range(seeds)

@@ -24,6 +24,7 @@ import pandas as pd
 from bench.columns import BACKBONES, CURVE_KEYS, JOINT, provenance
 from bench.devices import TOTAL, device_spec, static_devices
 from bench.hardware.analytical import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
+from bench.locations import tables_root
 from bench.space import COMPONENTS, MODALITIES, parse_backbone, parse_config
 from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, fusion_settings, supernet_path, supernet_sha256
 from bench.sweep.logs import read_log, results_dir
@@ -181,8 +182,9 @@ def _frame(records: list[dict[str, Any]], key: str) -> pd.DataFrame:
     return frame.sort_values(key, ignore_index=True) if len(frame) else frame
 
 
-def export_tables(store: ResultStore, task: str, tables_dir: str | Path = "tables") -> dict[str, int]:
+def export_tables(store: ResultStore, task: str, tables_dir: str | Path | None = None) -> dict[str, int]:
     """Write ``backbones_<modality>.parquet``, ``joint.parquet`` and ``manifest.json``; returns row counts."""
+    tables_dir = tables_root(tables_dir)
     task_dir = Path(tables_dir) / task
     task_dir.mkdir(parents=True, exist_ok=True)
     shas = {m: supernet_sha256(tables_dir, task, m) if supernet_path(tables_dir, task, m).is_file() else None for m in MODALITIES}

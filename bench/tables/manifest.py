@@ -28,7 +28,11 @@ def read_manifest(task_dir: Path) -> dict[str, Any]:
     """The parsed manifest of ``task_dir``; checks its schema version."""
     path = task_dir / MANIFEST
     if not path.is_file():
-        raise TableError(f"no {MANIFEST} in {task_dir}: export the tables first (mmnas tables export)")
+        where = "the tables folder does not exist" if not task_dir.parent.is_dir() else f"no tables of task {task_dir.name!r} there"
+        raise TableError(
+            f"no {MANIFEST} in {task_dir}: {where} (`mmnas tables path` says which folder is read and why; "
+            "a sweep writes one with `mmnas tables export`)"
+        )
     try:
         manifest = json.loads(path.read_text())
         version = manifest["schema_version"]

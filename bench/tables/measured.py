@@ -15,6 +15,7 @@ import pandas as pd
 from bench.devices import TOTAL, device_spec
 from bench.errors import NotMeasuredError, UnknownNameError
 from bench.hardware.cost import Cost, ModelCost
+from bench.locations import tables_root
 from bench.space import COMPONENTS, Config
 from bench.tables.manifest import load_table
 from bench.tasks import DEFAULT_TASK
@@ -32,10 +33,10 @@ class MeasuredDevice:
         UnknownNameError: the table has no column of that host.
     """
 
-    def __init__(self, host: str, tables_dir: str | Path = "tables", task: str = DEFAULT_TASK) -> None:
+    def __init__(self, host: str, tables_dir: str | Path | None = None, task: str = DEFAULT_TASK) -> None:
         self.spec = device_spec(f"measured:{host}")
         self.name = self.spec.name
-        joint = load_table(Path(tables_dir) / task, "joint").set_index("config_id")
+        joint = load_table(tables_root(tables_dir) / task, "joint").set_index("config_id")
         total = self.spec.column("latency_ms", TOTAL)
         if total not in joint.columns:
             raise UnknownNameError(f"the {task} tables hold no measurement of {self.name}")

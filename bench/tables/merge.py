@@ -16,7 +16,6 @@ from bench.hardware.validate import timing_record
 from bench.sweep.jobs import JobSpec
 from bench.sweep.store import ResultStore
 
-
 # Float runtimes time the configs as the tables hold them (fp32); int8 timings of an fp32
 # config would describe another model, so they enter the tables through the precision tier.
 MERGED_RUNTIMES = ("torchscript", "onnxruntime")

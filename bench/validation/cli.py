@@ -22,6 +22,7 @@ from pathlib import Path
 from bench.errors import ConfigError
 from bench.hardware.measure import TimingSettings
 from bench.hardware.validate import DEFAULT_RUNTIMES, RUNTIMES, validate_configs, write_result
+from bench.locations import TABLES_HELP, tables_root
 from bench.space import Config
 from bench.tasks import DEFAULT_TASK, get_task
 
@@ -34,7 +35,7 @@ def read_configs(sources: list[str], tables_dir: str, task: str = DEFAULT_TASK) 
     import numpy as np
 
     from bench.columns import PRECISION_COLUMNS
-    from bench.examples import example_names, load_example
+    from bench.examples import config_from_document, example_names, load_example
     from bench.leaderboard.runner import read_log
     from bench.problems import load_problem, pareto_mask
     from bench.space import parse_config
@@ -57,7 +58,7 @@ def read_configs(sources: list[str], tables_dir: str, task: str = DEFAULT_TASK) 
         elif Path(source).is_file():
             doc = json.loads(Path(source).read_text())
             for entry in doc if isinstance(doc, list) else [doc]:
-                configs.append(parse_config(entry["config"] if isinstance(entry, dict) and "config" in entry else entry))
+                configs.append(config_from_document(entry))
         else:
             raise ConfigError(f"config source {source!r}: not an example name, table:N, a run log (.jsonl) or a JSON file")
     return list({c.id: c for c in configs}.values())
@@ -76,9 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cpu", type=int, default=0, help="CPU the timing process is pinned to")
-    parser.add_argument("--tables-dir", default="tables")
+    parser.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     parser.add_argument("--task", default=DEFAULT_TASK, help="the task whose table table:N samples")
     args = parser.parse_args(argv)
+    args.tables_dir = str(tables_root(args.tables_dir))
     if args.runs < 30:
         print("note: fewer than 30 timed runs; the benchmark's own measurements use 30", file=sys.stderr)
     configs = read_configs(args.configs, args.tables_dir, args.task)

@@ -19,7 +19,7 @@ from bench.space import parse_config
 from bench.tables.manifest import TableError
 
 
-def compare(result: dict[str, Any], device: str, runtime: str, tables_dir: str | Path = "tables") -> tuple[list[dict[str, Any]], dict[str, float]]:
+def compare(result: dict[str, Any], device: str, runtime: str, tables_dir: str | Path | None = None) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Rows (config id, measured ms, reference ms, source, error %) and summary metrics (MAPE, Spearman, Kendall tau)."""
     configs = [parse_config(item["config"]) for item in result["items"]]
     try:
