@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import ConfigError, DataError, LutKeyError, NotMeasuredError, UnknownNameError
+from bench.files import atomic_path, write_text_atomic
 from bench.locations import TABLES_HELP, locate_tables, tables_root
 from bench.tasks import DEFAULT_TASK
 
@@ -211,13 +212,14 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     static = StaticCosts(task_dir, args.task)
     exact = {total_column(c): v for c, v in static.totals([parse_config(t) for t in joint["config_json"]]).items() if c in static.columns}
     table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed, exact=exact, workers=args.workers)
-    table.to_csv(task_dir / "surrogate_report.csv", index=False)
+    with atomic_path(task_dir / "surrogate_report.csv") as temporary:
+        table.to_csv(temporary, index=False)
     from surrogates.fitted import joint_sha256
 
     title = (f"Surrogate quality: {args.task} ({len(joint)} joint configs, joint table {joint_sha256(task_dir)[:12]}, "
              f"split seed {args.seed}; every model fitted and scored by mmnas surrogates report)")
     text = markdown(table, title)
-    (task_dir / "surrogate_report.md").write_text(text)
+    write_text_atomic(task_dir / "surrogate_report.md", text)
     print(text, end="")
     return 0
 
@@ -247,16 +249,64 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _task_problems(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Name -> entry of the problems published in the tables of ``--task`` (every task with tables when not given)."""
+    from bench.problems import published_problems
+
+    root = Path(args.tables_dir)
+    tasks = [args.task] if args.task else sorted(d.name for d in root.iterdir() if (d / "problems.json").is_file())
+    return {name: entry for task in tasks for name, entry in published_problems(root / task).items()}
+
+
+def _cmd_problems_list(args: argparse.Namespace) -> int:
+    from bench.problems import problem_summary
+
+    summaries = [problem_summary(name, entry) for name, entry in _task_problems(args).items()]
+    if args.json:
+        print(json.dumps(summaries, indent=1))
+        return 0
+    print("| problem | variants | objectives | precisions | table rows | table front | full front |")
+    print("|---|---|---|---|---|---|---|")
+    for p in summaries:
+        objectives = ", ".join(f"{o} ({d})" for o, d in p["objectives"].items())
+        variants = ", ".join(f"@{v}" for v in p["variants"])
+        print(f"| {p['name']} | {variants} | {objectives} | {'/'.join(p['precisions'])} | {p['n_table_rows']} | "
+              f"{p['table_front']} | {p['full_front'] or 'not built'} |")
+    return 0
+
+
+def _cmd_problems_show(args: argparse.Namespace) -> int:
+    from bench.errors import UnknownNameError
+    from bench.problems import problem_summary
+
+    name = args.name.split("@", 1)[0]
+    args.task = name.split("/", 1)[0]
+    problems = _task_problems(args)
+    if name not in problems:
+        raise UnknownNameError(f"unknown problem {name!r}, expected one of {sorted(problems)}")
+    entry = problems[name]
+    document = {**problem_summary(name, entry), "bounds": dict(zip(entry["objectives"], entry["bounds"])), "ref_point": entry["ref_point"],
+                "table_front_ids": [i for i, _ in entry["table_front"]], "full_front_ids": [i for i, _ in entry.get("full_front", [])],
+                "full_front_search": entry.get("full_front_search")}
+    if args.json:
+        print(json.dumps(document, indent=1))
+        return 0
+    for key, value in document.items():
+        print(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
+    return 0
+
+
 def _cmd_problems_build(args: argparse.Namespace) -> int:
-    from bench.leaderboard.reference import add_full_fronts
-    from bench.problems import write_problems
+    from bench.leaderboard.reference import fill_full_fronts
+    from bench.problems import problems_document, write_problems_document
     from bench.tables import load_table
 
     task_dir = Path(args.tables_dir) / args.task
-    path = write_problems(task_dir, load_table(task_dir, "joint"), args.task)
+    doc = problems_document(task_dir, load_table(task_dir, "joint"), args.task)
     if not args.table_only:
-        add_full_fronts(task_dir)
-    for name, entry in json.loads(path.read_text())["problems"].items():
+        fill_full_fronts(doc, task_dir.parent)
+    write_problems_document(task_dir, doc)  # once, at the end: an interrupted build leaves the previous file
+    for name, entry in doc["problems"].items():
         full = f", best-known full-space front of {len(entry['full_front'])}" if "full_front" in entry else ""
         print(f"{name}: {entry['n_table_rows']} table rows, exact table front of {len(entry['table_front'])} configs{full}")
     return 0
@@ -376,6 +426,16 @@ def build_parser() -> argparse.ArgumentParser:
     board.set_defaults(func=_cmd_leaderboard)
 
     problems = sub.add_parser("problems", help="named problems").add_subparsers(dest="action", required=True)
+    listing = problems.add_parser("list", help="the published problems: variants, objectives, sizes of the fronts")
+    listing.add_argument("--task", default=None, help="one task (default: every task with problems)")
+    listing.add_argument("--tables-dir", default=None, help=TABLES_HELP)
+    listing.add_argument("--json", action="store_true", help="a JSON list instead of the table")
+    listing.set_defaults(func=_cmd_problems_list)
+    show = problems.add_parser("show", help="one problem in full: bounds, reference point, front configs")
+    show.add_argument("name", help="e.g. soundmnist/lut:tx2/acc-lat-energy (a variant suffix is ignored)")
+    show.add_argument("--tables-dir", default=None, help=TABLES_HELP)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=_cmd_problems_show)
     build = problems.add_parser("build", help="write tables/<task>/problems.json from the joint table")
     _location_args(build)
     build.add_argument("--table-only", action="store_true", help="skip the best-known full-space fronts (they need fitted surrogates)")

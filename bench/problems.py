@@ -29,6 +29,7 @@ from bench.benchmark import OBJECTIVES, Benchmark, objective_columns
 from bench.columns import PRECISION_COLUMNS
 from bench.devices import devices_in
 from bench.errors import UnknownNameError
+from bench.files import write_text_atomic
 from bench.locations import tables_root
 from bench.space import FP32_ONLY, PRECISIONS, Config, parse_config
 from bench.tables.manifest import TableError, read_manifest
@@ -145,23 +146,59 @@ def build_problems(joint: pd.DataFrame, task: str) -> dict[str, Any]:
     return problems
 
 
-def write_problems(task_dir: Path, joint: pd.DataFrame, task: str) -> Path:
-    """Write ``problems.json`` for the current joint table; returns its path."""
+def problems_document(task_dir: Path, joint: pd.DataFrame, task: str) -> dict[str, Any]:
+    """The ``problems.json`` document of the current joint table (table fronts only)."""
     manifest = read_manifest(task_dir)
-    doc = {
-        "task": task,
-        "joint_sha256": manifest["files"]["joint.parquet"]["sha256"],
-        "problems": build_problems(joint, task),
-    }
+    return {"task": task, "joint_sha256": manifest["files"]["joint.parquet"]["sha256"], "problems": build_problems(joint, task)}
+
+
+def write_problems_document(task_dir: Path, doc: dict[str, Any]) -> Path:
+    """Write ``problems.json`` atomically (an interrupted build leaves the previous one); returns its path."""
+    return write_text_atomic(task_dir / PROBLEMS_FILE, json.dumps(doc, indent=1) + "\n")
+
+
+def write_problems(task_dir: Path, joint: pd.DataFrame, task: str) -> Path:
+    """Write ``problems.json`` with the table fronts of the current joint table; returns its path."""
+    return write_problems_document(task_dir, problems_document(task_dir, joint, task))
+
+
+def published_problems(task_dir: Path) -> dict[str, dict[str, Any]]:
+    """Name -> ``problems.json`` entry of the problems published for ``task_dir``'s current joint table.
+
+    Raises:
+        TableError: problems.json missing, corrupt, or built for another joint table.
+    """
     path = task_dir / PROBLEMS_FILE
-    path.write_text(json.dumps(doc, indent=1) + "\n")
-    return path
+    try:
+        doc = json.loads(path.read_text())
+        problems = doc["problems"]
+        problems.items()
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
+        raise TableError(f"{path} is missing or corrupt ({err!r}): run mmnas problems build") from err
+    if doc.get("joint_sha256") != read_manifest(task_dir)["files"].get("joint.parquet", {}).get("sha256"):
+        raise TableError(f"{path} was built for another joint table: rebuild it with mmnas problems build")
+    return problems
 
 
-def load_problem(name: str, tables_dir: str | Path | None = None, variant: str = "table") -> Problem:
-    """The published problem called ``name`` (e.g. ``soundmnist/lut:tx2/acc-lat-energy``), in ``variant``.
+def problem_summary(name: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """What ``mmnas problems list`` says of one problem: variants, objectives with directions, device, sizes."""
+    return {
+        "name": name,
+        "variants": [v for v in VARIANTS if v == "table" or entry.get("full_front")],
+        "device": entry["device"],
+        "objectives": dict(zip(entry["objectives"], entry["directions"])),
+        "precisions": entry.get("precisions", list(FP32_ONLY)),
+        "n_table_rows": entry["n_table_rows"],
+        "table_front": len(entry["table_front"]),
+        "full_front": len(entry.get("full_front", [])),
+    }
 
-    ``name@variant`` is accepted too. The table variant carries its pool of configs.
+
+def load_problem(name: str, tables_dir: str | Path | None = None, variant: str | None = None) -> Problem:
+    """The published problem called ``name`` in a variant: ``name@variant`` (e.g.
+    ``soundmnist/lut:tx2/acc-lat-energy@table``), or the bare name and ``variant``.
+
+    The table variant carries its pool of configs.
 
     Raises:
         UnknownNameError: no such problem or variant.
@@ -170,18 +207,14 @@ def load_problem(name: str, tables_dir: str | Path | None = None, variant: str =
     """
     if "@" in name:
         name, variant = name.split("@", 1)
+    if variant is None:
+        raise UnknownNameError(f"problem {name!r} names no variant: say {name}@table (exact table answers) or {name}@full (surrogates)")
     if variant not in VARIANTS:
         raise UnknownNameError(f"unknown problem variant {variant!r}, expected one of {list(VARIANTS)}")
     task = name.split("/", 1)[0]
     task_dir = tables_root(tables_dir) / task
+    problems = published_problems(task_dir)
     path = task_dir / PROBLEMS_FILE
-    try:
-        doc = json.loads(path.read_text())
-        problems = doc["problems"]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as err:
-        raise TableError(f"{path} is missing or corrupt ({err!r}): run mmnas problems build") from err
-    if doc.get("joint_sha256") != read_manifest(task_dir)["files"].get("joint.parquet", {}).get("sha256"):
-        raise TableError(f"{path} was built for another joint table: rebuild it with mmnas problems build")
     if name not in problems:
         raise UnknownNameError(f"unknown problem {name!r}, expected one of {sorted(problems)}")
     entry = problems[name]

@@ -8,8 +8,6 @@ another table version is an error, so predictions never silently mix releases.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from bench.errors import DataError
+from bench.files import write_text_atomic
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -66,12 +65,7 @@ class Surrogate(ABC):
         """Write the fitted surrogate to one JSON file (atomically)."""
         self._check_fitted()
         doc = {"format": self.format_name, "version": 1, "table_sha256": table_sha256, "params": self.get_params(), "state": self._state()}
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as fh:
-            json.dump(doc, fh)
-        os.chmod(fh.name, 0o644)
-        os.replace(fh.name, path)
+        write_text_atomic(path, json.dumps(doc))
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Surrogate:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from bench.errors import UnknownNameError
+from bench.files import write_text_atomic
 from bench.space import encode_ordinal, parse_config
 from bench.tables.manifest import TableError, read_manifest, sha256_of
 from surrogates.base import Surrogate, VersionMismatchError
@@ -53,7 +54,7 @@ def fit_release(task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[
                 "file": path.name, "sha256": sha256_of(path), "n_train": int(rows.sum()), "params": model.get_params(),
             }
     index = {"table_sha256": sha, "encoding": ENCODING, "n_joint_rows": len(joint), "targets": entries}
-    (out / INDEX).write_text(json.dumps(index, indent=1) + "\n")
+    write_text_atomic(out / INDEX, json.dumps(index, indent=1) + "\n")
     written = {entry["file"] for by_model in entries.values() for entry in by_model.values()} | {INDEX}
     for stale in sorted(out.glob("*.json")):  # surrogates of an earlier release that this one no longer fits
         if stale.name not in written:

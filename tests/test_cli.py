@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+
+import pytest
 
 from bench.cli import main
+from tests.conftest import PROBLEM
 
 
 def test_cost_json_prints_totals_and_components(capsys):
@@ -71,3 +75,29 @@ def test_tables_schema_prints_every_family(capsys):
     patterns = [json.loads(line)["pattern"] for line in capsys.readouterr().out.splitlines()]
     assert "config_id" in patterns and "[<component>_]lut_tx2_latency_ms" in patterns
     assert "measured_<host>[_<component>]_latency_ms" in patterns
+
+
+def test_problems_list_show_and_a_name_without_variant(release, capsys):
+    assert main(["problems", "list", "--tables-dir", str(release), "--json"]) == 0
+    listed = {p["name"]: p for p in json.loads(capsys.readouterr().out)}
+    assert listed[PROBLEM]["variants"] == ["table", "full"] and listed[PROBLEM]["objectives"] == {"acc": "max", "lat": "min", "energy": "min"}
+    assert main(["problems", "show", f"{PROBLEM}@full", "--tables-dir", str(release), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert len(shown["full_front_ids"]) == shown["full_front"] > 0 and set(shown["bounds"]) == {"acc", "lat", "energy"}
+    assert main(["leaderboard", "--problems", PROBLEM, "--tables-dir", str(release), "--out", str(release / "board")]) == 2
+    assert "names no variant" in capsys.readouterr().err and not (release / "board" / "logs").exists()
+
+
+def test_interrupted_problems_build_leaves_the_previous_file(release, tmp_path, monkeypatch):
+    tables = tmp_path / "tables"
+    shutil.copytree(release, tables)
+    before = (tables / "soundmnist" / "problems.json").read_bytes()
+
+    def interrupted(doc, tables_dir, **search):
+        raise KeyboardInterrupt  # as if killed while the full-space fronts are searched
+
+    monkeypatch.setattr("bench.leaderboard.reference.fill_full_fronts", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main(["problems", "build", "--tables-dir", str(tables)])
+    assert (tables / "soundmnist" / "problems.json").read_bytes() == before
+    assert [p.name for p in (tables / "soundmnist").iterdir() if p.name.startswith(".")] == []  # no temporary left

@@ -6,11 +6,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from bench.files import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +81,6 @@ def save_cached(cache_dir: Path, data: TaskData) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / f"{data.name}-{data.key[:16]}.npz"
     arrays = {f"{s}_{field}": getattr(data.split(s), field) for s in SPLITS for field in ("image", "audio", "label")}
-    with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".npz.tmp", delete=False) as fh:
+    with atomic_path(path) as temporary, temporary.open("wb") as fh:
         np.savez(fh, key=np.array(data.key), **arrays)
-    os.chmod(fh.name, 0o644)
-    os.replace(fh.name, path)
     return path

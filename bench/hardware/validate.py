@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import ConfigError
+from bench.files import write_text_atomic
 from bench.hardware.host import describe_host, host_slug
 from bench.hardware.measure import TimingSettings, time_callable
 from bench.hardware.meters import available_meters, describe_meters
@@ -118,12 +119,7 @@ def validate_configs(
 
 def write_result(result: dict[str, Any], path: Path) -> Path:
     """Write a result document as JSON (atomically)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as fh:
-        json.dump(result, fh, indent=1)
-    os.chmod(fh.name, 0o644)
-    os.replace(fh.name, path)
-    return path
+    return write_text_atomic(path, json.dumps(result, indent=1))
 
 
 def read_result(path: Path) -> dict[str, Any]:

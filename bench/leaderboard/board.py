@@ -7,11 +7,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.files import atomic_path, write_text_atomic
 from bench.hardware.host import describe_host
 from bench.leaderboard.plots import plot_anytime, plot_fronts
 from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markdown, score_logs, summary
 from bench.leaderboard.runner import RunSpec, run_many
 from bench.locations import tables_root
+from bench.problems import load_problem
 from bench.tasks import DEFAULT_TASK
 
 DEFAULT_PROBLEMS = tuple(f"{DEFAULT_TASK}/lut:tx2/acc-lat-energy@{variant}" for variant in ("table", "full"))
@@ -37,6 +39,8 @@ def run_leaderboard(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     tables_dir = str(tables_root(tables_dir))  # resolved once: the worker processes read the same folder
+    for label in problems:  # a bad label fails here, in one line, before any run starts
+        load_problem(label, tables_dir)
     # Longest runs first, so the process pool ends together.
     specs = [
         RunSpec(p, s, seed, budget, n_init, budget_seconds=budget_seconds) for s in searchers for p in problems for seed in range(seeds)
@@ -50,9 +54,9 @@ def run_leaderboard(
     budgets = sorted({b for b in (10, 25, 50, 100, 200, 500) if b < budget} | {budget})
     table = summary(scores, budgets)
     targets = evaluations_to_targets(scores)
-    scores.to_csv(out_dir / "scores.csv", index=False)
-    table.to_csv(out_dir / "summary.csv", index=False)
-    targets.to_csv(out_dir / "evaluations_to_targets.csv", index=False)
+    for name, frame in (("scores", scores), ("summary", table), ("evaluations_to_targets", targets)):
+        with atomic_path(out_dir / f"{name}.csv") as temporary:
+            frame.to_csv(temporary, index=False)
     pictures = plot_anytime(scores, out_dir, tables_dir) + plot_fronts(logs, out_dir, tables_dir)
     header = (
         f"# Leaderboard\n\n{len(searchers)} searchers x {seeds} seeds x {len(problems)} problems, budget {budget} "
@@ -62,5 +66,5 @@ def run_leaderboard(
         f"(exact for @table, best known for @full), {LOG_HV_FLOOR:.0f} once it is reached. Plots: " + ", ".join(p.name for p in pictures) + "."
     )
     report = out_dir / REPORT
-    report.write_text(markdown(table, targets, header))
+    write_text_atomic(report, markdown(table, targets, header))
     return report

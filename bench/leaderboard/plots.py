@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bench.files import atomic_path
 from bench.leaderboard.runner import read_log
 from bench.leaderboard.scoring import reference_hypervolume
 from bench.problems import load_problem, pareto_mask
@@ -25,7 +26,8 @@ def _pyplot() -> Any:
 
 def _save(plt: Any, fig: Any, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_path(path) as temporary:
+        fig.savefig(temporary, dpi=110, format=path.suffix.lstrip("."))
     plt.close(fig)
     return path
 

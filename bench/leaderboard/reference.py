@@ -11,14 +11,17 @@ same front; a searcher that beats it shows a negative gap in the report's IGD+ p
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bench.optimize import MaxEvaluations, minimize
-from bench.problems import PROBLEMS_FILE, Problem, pareto_mask, problem_from_entry
+from bench.problems import PROBLEMS_FILE, Problem, pareto_mask, problem_from_entry, write_problems_document
 from bench.space import Config, parse_config, sample_config
+
+log = logging.getLogger(__name__)
 
 SEARCH = {"n_random": 10_000, "nsga2_runs": 2, "nsga2_evaluations": 2000}  # the defaults of best_known_front
 
@@ -60,15 +63,23 @@ def _table_configs(problem: Problem, tables_dir: str | Path) -> list[Config]:
     return [parse_config(joint.at[config_id, "config_json"]) for config_id, _ in problem.table_front]
 
 
-def add_full_fronts(task_dir: Path, **search: Any) -> dict[str, int]:
-    """Compute every problem's best-known full-space front and store it in ``problems.json``."""
-    path = task_dir / PROBLEMS_FILE
-    doc = json.loads(path.read_text())
+def fill_full_fronts(doc: dict[str, Any], tables_dir: Path, **search: Any) -> dict[str, int]:
+    """Compute every problem's best-known full-space front into the ``problems.json`` document ``doc``; returns the
+    front sizes."""
     sizes = {}
     for name, entry in doc["problems"].items():
         problem = problem_from_entry(name, entry, "full")
-        entry["full_front"] = [[i, v] for i, v in best_known_front(problem, task_dir.parent, **search)]
+        entry["full_front"] = [[i, v] for i, v in best_known_front(problem, tables_dir, **search)]
         entry["full_front_search"] = {**SEARCH, **search}
         sizes[name] = len(entry["full_front"])
-    path.write_text(json.dumps(doc, indent=1) + "\n")
+        log.info("%s: best-known full-space front of %d configs", name, sizes[name])
+    return sizes
+
+
+def add_full_fronts(task_dir: Path, **search: Any) -> dict[str, int]:
+    """Add the best-known full-space fronts to ``task_dir``'s ``problems.json`` (rewritten once, atomically)."""
+    path = task_dir / PROBLEMS_FILE
+    doc = json.loads(path.read_text())
+    sizes = fill_full_fronts(doc, task_dir.parent, **search)
+    write_problems_document(task_dir, doc)
     return sizes

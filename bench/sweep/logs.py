@@ -8,11 +8,10 @@ never redone, and an export only ever adds lines.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from bench.errors import DataError
+from bench.files import write_text_atomic
 from bench.sweep.jobs import JobSpec
 from bench.sweep.store import ResultStore
 
@@ -29,10 +28,7 @@ def write_logs(store: ResultStore, folder: Path) -> dict[str, int]:
     for row in store.rows():
         by_kind.setdefault(row["kind"], []).append(json.dumps(row, sort_keys=True))
     for kind, lines in by_kind.items():
-        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as fh:
-            fh.write("\n".join(lines) + "\n")
-        os.chmod(fh.name, 0o644)
-        os.replace(fh.name, folder / f"{kind}.jsonl")
+        write_text_atomic(folder / f"{kind}.jsonl", "\n".join(lines) + "\n")
     return {kind: len(lines) for kind, lines in by_kind.items()}
 
 

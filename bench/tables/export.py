@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import platform
-import tempfile
 from collections import defaultdict
 from dataclasses import replace
 from importlib import metadata
@@ -23,6 +21,7 @@ import pandas as pd
 
 from bench.columns import BACKBONES, CURVE_KEYS, JOINT, provenance
 from bench.devices import TOTAL, device_spec, static_devices
+from bench.files import atomic_path, is_temporary, write_text_atomic
 from bench.hardware.analytical import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
 from bench.locations import tables_root
 from bench.space import COMPONENTS, MODALITIES, parse_backbone, parse_config
@@ -200,17 +199,15 @@ def export_tables(store: ResultStore, task: str, tables_dir: str | Path | None =
 
 
 def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".parquet.tmp", delete=False) as fh:
-        frame.to_parquet(fh.name, index=False)
-    os.chmod(fh.name, 0o644)
-    os.replace(fh.name, path)
+    with atomic_path(path) as temporary:
+        frame.to_parquet(temporary, index=False)
 
 
 def _write_manifest(
     task_dir: Path, task: str, frames: dict[str, pd.DataFrame], shas: dict, store: ResultStore, timed: list[dict[str, Any]]
 ) -> None:
     files = {}
-    for path in sorted(p for p in task_dir.rglob("*") if p.is_file() and p.name != MANIFEST and not p.name.endswith(".tmp")):
+    for path in sorted(p for p in task_dir.rglob("*") if p.is_file() and p.name != MANIFEST and not is_temporary(p)):
         name = path.relative_to(task_dir).as_posix()
         if name.startswith(DERIVED):
             continue
@@ -242,7 +239,7 @@ def _write_manifest(
         "columns": {name: provenance(list(frame.columns), JOINT if name == JOINT else BACKBONES) for name, frame in frames.items()},
         "files": files,
     }
-    (task_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    write_text_atomic(task_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
 def _software() -> dict[str, str]:

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench.files import atomic_path, is_temporary
 from bench.locations import INSTALLED_TABLES
 from bench.tables.manifest import TableError, read_manifest, sha256_of, verify_file
 
@@ -29,7 +30,7 @@ def release_files(tables_dir: Path) -> dict[str, str]:
     """Path relative to ``tables_dir`` -> sha256, for every file of every task folder with a manifest."""
     out = {}
     for manifest in sorted(tables_dir.glob("*/manifest.json")):
-        for path in sorted(p for p in manifest.parent.rglob("*") if p.is_file()):
+        for path in sorted(p for p in manifest.parent.rglob("*") if p.is_file() and not is_temporary(p)):
             out[path.relative_to(tables_dir).as_posix()] = sha256_of(path)
     return out
 
@@ -53,21 +54,14 @@ def pack_release(tables_dir: Path, out_dir: Path, release: str) -> Path:
     for manifest in sorted(tables_dir.glob("*/manifest.json")):
         verify_task(manifest.parent)
     document = {"release": release, "tasks": sorted({name.split("/", 1)[0] for name in files}), "files": files}
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"mmnas-bench-tables-{release}.tar.gz"
     body = (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
     info = tarfile.TarInfo(RELEASE_FILE)
     info.size = len(body)
-    with tempfile.NamedTemporaryFile(dir=out_dir, suffix=".part", delete=False) as tmp:
-        try:
-            with tarfile.open(fileobj=tmp, mode="w:gz") as archive:
-                archive.addfile(info, io.BytesIO(body))
-                for name in files:
-                    archive.add(tables_dir / name, arcname=name, recursive=False)
-        except BaseException:
-            os.unlink(tmp.name)
-            raise
-    os.replace(tmp.name, target)
+    with atomic_path(target) as temporary, tarfile.open(temporary, mode="w:gz") as archive:
+        archive.addfile(info, io.BytesIO(body))
+        for name in files:
+            archive.add(tables_dir / name, arcname=name, recursive=False)
     return target
 
 

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from bench.errors import ConfigError
+from bench.files import write_text_atomic
 from bench.hardware.measure import TimingSettings
 from bench.hardware.validate import DEFAULT_RUNTIMES, RUNTIMES, validate_configs, write_result
 from bench.locations import TABLES_HELP, tables_root
@@ -99,6 +100,6 @@ def main(argv: list[str] | None = None) -> int:
                 rows, summary = compare(result, device, runtime, args.tables_dir)
                 text.append(markdown(rows, summary, f"{runtime} on this host vs {device}"))
         report = "\n".join(text)
-        out.with_suffix(".md").write_text(report)
+        write_text_atomic(out.with_suffix(".md"), report)
         print(report)
     return 0

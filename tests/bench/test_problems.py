@@ -65,7 +65,9 @@ def _tables(tmp_path, joint):
 def test_load_round_trip_and_normalisation(tmp_path, joint):
     task_dir = _tables(tmp_path, joint)
     write_problems(task_dir, joint, "soundmnist")
-    problem = load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
+    with pytest.raises(UnknownNameError, match="names no variant"):
+        load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
+    problem = load_problem("soundmnist/lut:tx2/acc-lat-energy@table", tmp_path)
     assert problem.objectives == ("acc", "lat", "energy")
     assert np.allclose(problem.normalise([[99.0, 8.0, 14.0], [97.0, 12.0, 25.0]]), [[0, 0, 0], [1, 1, 1]])
     assert problem.variant == "table" and problem.label == "soundmnist/lut:tx2/acc-lat-energy@table"
@@ -74,7 +76,7 @@ def test_load_round_trip_and_normalisation(tmp_path, joint):
     measured = load_problem("soundmnist/measured:host-a/acc-lat@table", tmp_path)
     assert measured.pool == (CONFIGS[0], CONFIGS[2], CONFIGS[3])  # the row without a measurement is left out
     with pytest.raises(UnknownNameError, match="unknown problem"):
-        load_problem("soundmnist/lut:tx2/acc-params", tmp_path)
+        load_problem("soundmnist/lut:tx2/acc-params@table", tmp_path)
     with pytest.raises(UnknownNameError, match="unknown problem variant 'fast'"):
         load_problem("soundmnist/lut:tx2/acc-lat-energy@fast", tmp_path)
     with pytest.raises(TableError, match="no best-known front"):
@@ -84,13 +86,13 @@ def test_load_round_trip_and_normalisation(tmp_path, joint):
 def test_stale_or_missing_problems_are_errors(tmp_path, joint):
     task_dir = _tables(tmp_path, joint)
     with pytest.raises(TableError, match="missing or corrupt"):
-        load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
+        load_problem("soundmnist/lut:tx2/acc-lat-energy@table", tmp_path)
     write_problems(task_dir, joint, "soundmnist")
     manifest = json.loads((task_dir / "manifest.json").read_text())
     manifest["files"]["joint.parquet"]["sha256"] = "0" * 64
     (task_dir / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(TableError, match="another joint table"):
-        load_problem("soundmnist/lut:tx2/acc-lat-energy", tmp_path)
+        load_problem("soundmnist/lut:tx2/acc-lat-energy@table", tmp_path)
 
 
 def test_precision_problem_only_with_quantised_rows(joint):
