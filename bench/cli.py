@@ -182,7 +182,8 @@ def _cmd_tables_install(args: argparse.Namespace) -> int:
 
     dest = Path(args.to) if args.to else INSTALLED_TABLES
     document = install_release(Path(args.archive), dest)
-    print(f"release {document['release']} ({', '.join(document['tasks'])}, {len(document['files'])} files) verified and installed at {dest}")
+    tasks = ", ".join(f"{task} of {release}" for task, release in document["tasks"].items())
+    print(f"release {document['release']} ({tasks}; {len(document['files'])} files) verified and installed at {dest}")
     return 0
 
 
@@ -386,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     where.set_defaults(func=_cmd_tables_path, resolve_tables=False)
     pack = tables.add_parser("pack", help="write the tables as a data release archive with checksums")
-    pack.add_argument("--release", required=True, help="release name, e.g. 2026.12")
+    pack.add_argument("--release", default=None, help="a release named in tables/releases.json (default: its newest)")
     pack.add_argument("--out", default="dist", help="folder of the archive")
     pack.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     pack.set_defaults(func=_cmd_tables_pack)

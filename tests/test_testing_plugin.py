@@ -74,7 +74,9 @@ def _task_folder(root: Path, task: str = "tiny") -> Path:
     (folder / "joint.parquet").write_bytes(b"rows")
     (folder / "results" / "joint_train.jsonl").write_text("{}\n")
     files = {"joint.parquet": {"sha256": sha256_of(folder / "joint.parquet"), "rows": 1}}
-    (folder / "manifest.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION, "files": files}))
+    (folder / "manifest.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION, "data_release": "test-1", "files": files}))
+    releases = [{"release": name, "date": None, "added": {task: "rows"}} for name in ("test-1", "test-2")]
+    (root / "releases.json").write_text(json.dumps({"releases": releases}))
     return folder
 
 
@@ -91,12 +93,15 @@ def _rewrite(archive: Path, out: Path, change) -> Path:
 def test_release_archive_round_trip_and_refusals(tmp_path):
     source = tmp_path / "src"
     _task_folder(source)
-    archive = pack_release(source, tmp_path / "dist", "test-1")
+    with pytest.raises(TableError, match="not in .*releases.json"):
+        pack_release(source, tmp_path / "dist", "test-3")
+    archive = pack_release(source, tmp_path / "dist")  # the newest release; the task's tables are of the one before
+    assert archive.name == "mmnas-bench-tables-test-2.tar.gz"
     dest = tmp_path / "installed"
     document = install_release(archive, dest)
-    assert document["release"] == "test-1" and document["tasks"] == ["tiny"]
+    assert document["release"] == "test-2" and document["tasks"] == {"tiny": "test-1"}
     installed = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
-    assert installed == sorted([*document["files"], "RELEASE.json"])  # the release says what it is
+    assert installed == sorted([*document["files"], "RELEASE.json"]) and "releases.json" in installed  # the release says what it is
     assert locations.locate_tables(dest)[1] == dest
     before = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()}
     corrupt = _rewrite(archive, tmp_path / "corrupt.tar.gz", lambda name, data: b"edited" if name == "tiny/results/joint_train.jsonl" else data)

@@ -30,6 +30,7 @@ from bench.sweep.logs import read_log, results_dir
 from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
 from bench.sweep.store import ResultStore
 from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, sha256_of
+from bench.tables.release import current_release
 from bench.tasks import get_task, task_names
 
 
@@ -224,6 +225,7 @@ def _write_manifest(
     measured_on = {row["params"]["host"]: row["result"]["host"] for row in timed}
     manifest = {
         "schema_version": SCHEMA_VERSION,
+        "data_release": current_release(task_dir.parent),
         "task": task,
         "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "protocol": {

@@ -1,8 +1,9 @@
 """Data releases: the tables folder packed into one archive with checksums, and installed from it.
 
 ``pack_release`` writes ``mmnas-bench-tables-<release>.tar.gz`` holding every task folder
-that has a manifest (tables, result logs, supernets, problems, surrogates, reports) and a
-``RELEASE.json`` with the release name and the sha256 of every file. ``install_release``
+that has a manifest (tables, result logs, supernets, problems, surrogates, reports), the
+changelog ``releases.json`` and a ``RELEASE.json`` with the release name and the sha256 of
+every file. A release is named in the changelog first; every manifest records it. ``install_release``
 unpacks one into a fresh folder beside the destination, checks every checksum (and each
 task's manifest), and only then swaps it in, so a failed install leaves the previous
 tables as they were. A non-editable install finds them there (:mod:`bench.locations`).
@@ -24,6 +25,28 @@ from bench.locations import INSTALLED_TABLES
 from bench.tables.manifest import TableError, read_manifest, sha256_of, verify_file
 
 RELEASE_FILE = "RELEASE.json"
+CHANGELOG = "releases.json"  # in the tables folder: every data release, newest last, with what it added
+
+
+def changelog(tables_dir: Path) -> list[dict[str, Any]]:
+    """The releases listed in ``tables_dir/releases.json``, oldest first ([] when the folder has none)."""
+    path = tables_dir / CHANGELOG
+    if not path.is_file():
+        return []
+    try:
+        releases = json.loads(path.read_text())["releases"]
+        names = [entry["release"] for entry in releases]
+    except (ValueError, KeyError, TypeError) as err:
+        raise TableError(f"{path} is corrupt: {err!r}") from err
+    if len(set(names)) != len(names):
+        raise TableError(f"{path} names a release twice: {names}")
+    return releases
+
+
+def current_release(tables_dir: Path) -> str | None:
+    """The newest release named in the changelog (what an export records in the manifests), or None."""
+    releases = changelog(tables_dir)
+    return releases[-1]["release"] if releases else None
 
 
 def release_files(tables_dir: Path) -> dict[str, str]:
@@ -42,18 +65,29 @@ def verify_task(task_dir: Path) -> None:
         verify_file(task_dir, name, manifest)
 
 
-def pack_release(tables_dir: Path, out_dir: Path, release: str) -> Path:
-    """Write the release archive of ``tables_dir`` into ``out_dir`` (temporary name, then renamed); returns its path.
+def pack_release(tables_dir: Path, out_dir: Path, release: str | None = None) -> Path:
+    """Write the archive of ``release`` (default: the changelog's newest) of ``tables_dir`` into ``out_dir``
+    (temporary name, then renamed); returns its path.
 
     Raises:
-        TableError: no task folder, or a file that does not match its task's manifest (export first).
+        TableError: a release the changelog does not name, no task folder, a manifest of another release, or a
+            file that does not match its task's manifest (export first).
     """
+    release = release or current_release(tables_dir)
+    names = [entry["release"] for entry in changelog(tables_dir)]
+    if release not in names:
+        raise TableError(f"release {release!r} is not in {tables_dir / CHANGELOG}: add it there (with what it adds) first")
     files = release_files(tables_dir)
     if not files:
         raise TableError(f"{tables_dir} holds no task folder with a manifest.json: nothing to release")
+    tasks = {}  # task -> the release its tables were last exported in
     for manifest in sorted(tables_dir.glob("*/manifest.json")):
         verify_task(manifest.parent)
-    document = {"release": release, "tasks": sorted({name.split("/", 1)[0] for name in files}), "files": files}
+        tasks[manifest.parent.name] = read_manifest(manifest.parent).get("data_release")
+        if tasks[manifest.parent.name] not in names[: names.index(release) + 1]:
+            raise TableError(f"{manifest} records release {tasks[manifest.parent.name]!r}, not {release!r} or one before it: export again")
+    files[CHANGELOG] = sha256_of(tables_dir / CHANGELOG)
+    document = {"release": release, "tasks": tasks, "files": files}
     target = out_dir / f"mmnas-bench-tables-{release}.tar.gz"
     body = (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
     info = tarfile.TarInfo(RELEASE_FILE)
@@ -101,7 +135,7 @@ def install_release(archive: Path, dest: Path = INSTALLED_TABLES) -> dict[str, A
 def _release_document(folder: Path, archive: Path) -> dict[str, Any]:
     try:
         document = json.loads((folder / RELEASE_FILE).read_text())
-        document["files"].items(), document["tasks"][0], document["release"]
+        document["files"].items(), document["tasks"].items(), document["release"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
         raise TableError(f"{archive} has no valid {RELEASE_FILE}: not an mmnas-bench data release ({err!r})") from err
     return document
