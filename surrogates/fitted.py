@@ -20,6 +20,7 @@ import pandas as pd
 
 from bench.errors import UnknownNameError
 from bench.files import write_text_atomic
+from bench.progress import progress
 from bench.space import encode_ordinal, parse_config
 from bench.tables.manifest import TableError, read_manifest, sha256_of
 from surrogates.base import Surrogate, VersionMismatchError
@@ -43,7 +44,7 @@ def fit_release(task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[
     out = task_dir / SURROGATES_DIR
     X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
     entries: dict[str, dict[str, Any]] = {}
-    for target in (t for t in joint_targets(joint.columns) if t.learned):
+    for target in progress([t for t in joint_targets(joint.columns) if t.learned], desc="fit", unit="target"):
         y = joint[target.column].to_numpy(dtype=float)
         rows = np.isfinite(y)
         for make in models.values():

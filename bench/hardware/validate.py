@@ -33,6 +33,7 @@ from bench.files import write_text_atomic
 from bench.hardware.host import describe_host, host_slug
 from bench.hardware.measure import TimingSettings, time_callable
 from bench.hardware.meters import available_meters, describe_meters
+from bench.progress import progress
 from bench.space import MODALITIES, Config, PrecisionGenotype
 
 RESULT_FORMAT = "mmnas-device-validation/1"
@@ -100,7 +101,7 @@ def validate_configs(
     }
     items = []
     with tempfile.TemporaryDirectory() as folder:
-        for config in configs:
+        for config in progress(configs, desc="validate", unit="config"):
             item: dict[str, Any] = {"config_id": config.id, "config": config.to_dict()}
             for runtime in runtimes:
                 export, suffix = exporters[runtime]

@@ -19,6 +19,7 @@ import numpy as np
 
 from bench.optimize import MaxEvaluations, minimize
 from bench.problems import PROBLEMS_FILE, Problem, pareto_mask, problem_from_entry, write_problems_document
+from bench.progress import progress
 from bench.space import Config, parse_config, sample_config
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def fill_full_fronts(doc: dict[str, Any], tables_dir: Path, **search: Any) -> di
     """Compute every problem's best-known full-space front into the ``problems.json`` document ``doc``; returns the
     front sizes."""
     sizes = {}
-    for name, entry in doc["problems"].items():
+    for name, entry in progress(doc["problems"].items(), total=len(doc["problems"]), desc="full-space fronts", unit="problem"):
         problem = problem_from_entry(name, entry, "full")
         entry["full_front"] = [[i, v] for i, v in best_known_front(problem, tables_dir, **search)]
         entry["full_front_search"] = {**SEARCH, **search}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from bench.optimize import MaxEvaluations, MaxSimulatedSeconds, Termination, minimize
 from bench.parallel import one_thread, single_thread_pool
 from bench.problems import Problem, load_problem
+from bench.progress import progress
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,11 @@ def run_many(specs: Sequence[RunSpec], tables_dir: str, log_dir: str, workers: i
     """Run ``specs`` in ``workers`` processes with one thread each (in this process when ``workers`` is 1)."""
     if workers <= 1:
         one_thread()
-        return [run_one(spec, tables_dir, log_dir) for spec in specs]
+        return [run_one(spec, tables_dir, log_dir) for spec in progress(specs, desc="leaderboard", unit="run")]
     with single_thread_pool(workers) as pool:
         futures = [pool.submit(run_one, spec, tables_dir, log_dir) for spec in specs]
+        for _ in progress(as_completed(futures), total=len(futures), desc="leaderboard", unit="run"):
+            pass
         return [f.result() for f in futures]
 
 

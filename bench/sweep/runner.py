@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.progress import progress
 from bench.sweep.executors import Executor
 from bench.sweep.jobs import JobContext, JobSpec, job_kind
 from bench.sweep.store import ResultStore, pending
@@ -92,7 +93,7 @@ def run_sweep(
                 summary.n_skipped_claimed += 1
 
     with phase_lock(store.path, exclusive=phases == {"measure"}):
-        for outcome in executor.run(claimed(), context):
+        for outcome in progress(executor.run(claimed(), context), total=len(todo), desc="sweep", unit="job"):
             if outcome.error is not None:
                 store.release(outcome.spec.id, owner, outcome.error)
                 summary.n_failed += 1
