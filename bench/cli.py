@@ -10,12 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.errors import ConfigError, DataError, LutKeyError, NotMeasuredError, UnknownNameError
+from bench.errors import ConfigError, DataError, LutKeyError, MissingExtraError, NotMeasuredError, UnknownNameError
+from bench.extras import EXTRA_OF, missing_extra
 from bench.files import atomic_path, write_text_atomic
 from bench.locations import TABLES_HELP, locate_tables, tables_root
 from bench.tasks import DEFAULT_TASK
 
-_USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, NotMeasuredError, OSError, ValueError)
+_USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, NotMeasuredError, MissingExtraError, OSError, ValueError)
 
 
 def _figure(value: float | None, unit: str) -> str:
@@ -412,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--models", nargs="+", default=["xgboost-quantile", "exact-gp"], choices=models)
     fit.set_defaults(func=_cmd_surrogates_fit)
 
-    from bench.leaderboard.board import DEFAULT_BUDGET, DEFAULT_PROBLEMS, DEFAULT_SEARCHERS
+    from bench.leaderboard import DEFAULT_BUDGET, DEFAULT_PROBLEMS, DEFAULT_SEARCHERS
 
     board = sub.add_parser("leaderboard", help="compare searchers on problems; write the report")
     board.add_argument("--problems", nargs="+", default=list(DEFAULT_PROBLEMS), help="labels name@table or name@full")
@@ -463,7 +464,12 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
         command, debug = (lambda: args.func(_with_tables_root(args))), args.debug
     try:
-        return command()
+        try:
+            return command()
+        except ModuleNotFoundError as err:  # an optional package the installed extras leave out
+            if err.name is None or err.name.split(".")[0] not in EXTRA_OF:
+                raise
+            raise missing_extra(err.name, f"mmnas {' '.join(argv[:2])}") from err
     except _USER_ERRORS as err:
         if debug:
             raise

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from bench.devices import TOTAL, DeviceSpec, device_kinds, static_devices
 from bench.space import COMPONENTS, PRECISIONS
 
-JOINT, BACKBONES = "joint", "backbones"
-TABLES = (JOINT, BACKBONES)
+JOINT, BACKBONES, FUSION_PARTS = "joint", "backbones", "fusion_parts"
+TABLES = (JOINT, BACKBONES, FUSION_PARTS)
 PRECISION_COLUMNS = tuple(f"{c}_precision" for c in COMPONENTS)
 SIZE_STEMS = ("params", "macs", "bytes")
 COMPUTED_COLUMNS = (*SIZE_STEMS, *(d.column(q) for d in static_devices(external=False) for q in d.kind.quantities))
@@ -72,7 +72,8 @@ _VAL = "trained here: see protocol (validation split)"
 _TEST = "trained here: see protocol (test split)"
 _BYTES = "exact bytes of the parameters stored at that precision (bench.models.quantize.component_bytes)"
 _PARAMS, _MACS = "counted from the built model", "counted by torch FlopCounterMode on a batch-1 forward"
-_BOTH, _J, _B = TABLES, (JOINT,), (BACKBONES,)
+_BOTH, _J, _B, _P = (JOINT, BACKBONES), (JOINT,), (BACKBONES,), (FUSION_PARTS,)
+_SIZES = (*_BOTH, FUSION_PARTS)  # the tables with static size and analytical energy figures
 _UNITS = {"latency_ms": "ms", "energy_mj": "mJ"}
 
 
@@ -97,6 +98,11 @@ def _fixed() -> list[ColumnFamily]:
         _identity("ks", "list<int64>", _B, "kernel sizes of the 4 unit slots (inactive slots canonical)"),
         _identity("e", "list<int64>", _B, "expand ratios of the 4 unit slots (inactive slots canonical)"),
         _identity("d", "int64", _B, "active unit blocks"),
+        _identity("kind", "string", _P, "fusion part: input (a reshape layer), cell (a cell's LayerNorm), head, or an operator"),
+        _identity("channels", "int64", _P, "input channels of a reshape layer (0 for the other parts)"),
+        _identity("precision", "string", _P, "weight precision of the part's figures (fp32, int8, int4)"),
+        _identity("lut_keys", "list<string>", _P,
+                  "the part's keys in the Harmonic-NAS fusion look-up tables (operators; the figures stay in the tables)"),
         ColumnFamily("val_acc_<precision>", f"val_acc_{_QUANTISED}", "%", "double",
                      "subnet with inherited weights, post-training quantised to that precision (bench.models.quantize), "
                      "calibrated on training batches; validation / test split", _B, "validation accuracy quantised"),
@@ -130,9 +136,9 @@ def _fixed() -> list[ColumnFamily]:
         ColumnFamily("train_seconds", "train_seconds", "s", "double",
                      "wall seconds of fusion training measured on the sweep worker (manifest hosts.workers)", _J,
                      "fusion training seconds, mean over seeds (the simulated cost of an evaluation)"),
-        ColumnFamily("[<component>_]params", f"({_COMPONENT}_)?params", "count", "int64", _PARAMS, _BOTH, "parameters"),
-        ColumnFamily("[<component>_]macs", f"({_COMPONENT}_)?macs", "count", "int64", _MACS, _BOTH, "batch-1 multiply-accumulates"),
-        ColumnFamily("[<component>_]bytes", f"({_COMPONENT}_)?bytes", "bytes", "int64", _BYTES, _BOTH,
+        ColumnFamily("[<component>_]params", f"({_COMPONENT}_)?params", "count", "int64", _PARAMS, _SIZES, "parameters"),
+        ColumnFamily("[<component>_]macs", f"({_COMPONENT}_)?macs", "count", "int64", _MACS, _SIZES, "batch-1 multiply-accumulates"),
+        ColumnFamily("[<component>_]bytes", f"({_COMPONENT}_)?bytes", "bytes", "int64", _BYTES, _SIZES,
                      "parameter bytes at the config's precisions (backbones: fp32)"),
     ]
 
@@ -151,6 +157,7 @@ def _device_families() -> list[ColumnFamily]:
 
 def _member_families(device: DeviceSpec, suffix: str) -> list[ColumnFamily]:
     kind, stem = device.kind, re.escape(device.stem)
+    tables = _SIZES if device.name in {d.name for d in static_devices(external=False)} else _BOTH
     if kind.members is None:  # an open kind: any slug, ending in the runtime's suffix
         stem = re.escape(kind.stem.partition("{}")[0]) + "[a-z0-9_]+" + re.escape(suffix.replace("-", "_"))
     shown = device.stem if kind.members else kind.stem.format("<host>" + suffix.replace("-", "_"))
@@ -160,7 +167,7 @@ def _member_families(device: DeviceSpec, suffix: str) -> list[ColumnFamily]:
         if kind.prefixed_total:
             families.append(ColumnFamily(
                 f"[<component>_]{shown}_{quantity}", f"({_COMPONENT}_)?{stem}_{quantity}", unit, "double", device.provenance,
-                _BOTH, f"{quantity.split('_')[0]} on {device.name if kind.members else kind.prefix + ':<host>' + suffix}"))
+                tables, f"{quantity.split('_')[0]} on {device.name if kind.members else kind.prefix + ':<host>' + suffix}"))
         else:
             families.append(ColumnFamily(
                 f"{shown}[_<component>]_{quantity}", f"{stem}(_(image|audio|fusion))?_{quantity}", unit, "double",
@@ -181,7 +188,7 @@ def families() -> list[ColumnFamily]:
 
 
 def describe(column: str, table: str) -> ColumnFamily:
-    """The family of ``column`` in ``table`` (:data:`JOINT` or :data:`BACKBONES`).
+    """The family of ``column`` in ``table`` (one of :data:`TABLES`).
 
     Raises:
         KeyError: a column that is not in the schema.
@@ -192,6 +199,11 @@ def describe(column: str, table: str) -> ColumnFamily:
     raise KeyError(f"column {column!r} is not in the {table} table's schema (bench.columns)")
 
 
+def schema_of(table_file: str) -> str:
+    """The schema table (one of :data:`TABLES`) of a table file's stem: ``joint``, ``fusion_parts`` or ``backbones_<modality>``."""
+    return table_file if table_file in (JOINT, FUSION_PARTS) else BACKBONES
+
+
 def provenance(columns: list[str], table: str) -> dict[str, str]:
     """Column -> provenance text, for the manifest."""
     return {column: describe(column, table).provenance for column in columns}
@@ -200,7 +212,8 @@ def provenance(columns: list[str], table: str) -> dict[str, str]:
 def schema_markdown() -> str:
     """The schema as Markdown tables, one per table (the README's schema section)."""
     lines = []
-    for table, title in ((JOINT, "`joint.parquet`"), (BACKBONES, "`backbones_<modality>.parquet`")):
+    titles = {JOINT: "`joint.parquet`", BACKBONES: "`backbones_<modality>.parquet`", FUSION_PARTS: "`fusion_parts.parquet`"}
+    for table, title in titles.items():
         lines += [f"{title}:", "", "| column | unit | dtype | what | provenance |", "|---|---|---|---|---|"]
         for family in families():
             if table in family.tables:

@@ -40,3 +40,7 @@ class LutKeyError(LookupError):
 
     def __str__(self) -> str:  # LookupError would quote the whole message
         return self.args[0]
+
+
+class MissingExtraError(ImportError):
+    """A feature needs a package that the installed extras leave out; the message names the extra to install."""

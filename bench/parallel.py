@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 
 def one_thread() -> None:
-    """Limit this process to one compute thread (OpenMP, and torch if it is imported)."""
+    """Limit this process to one compute thread: OpenMP (torch reads it when imported later), and torch if already
+    imported (without importing it: the base install has none)."""
     os.environ["OMP_NUM_THREADS"] = "1"
-    import torch
-
-    torch.set_num_threads(1)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
 
 def single_thread_pool(workers: int) -> ProcessPoolExecutor:

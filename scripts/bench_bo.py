@@ -20,7 +20,7 @@ import sys
 import numpy as np
 import torch
 
-from bench.leaderboard.board import DEFAULT_PROBLEMS
+from bench.leaderboard import DEFAULT_PROBLEMS
 from bench.leaderboard.scoring import trajectory
 from bench.optimize import MaxEvaluations, minimize
 from bench.problems import load_problem

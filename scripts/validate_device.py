@@ -2,7 +2,7 @@
 
 import sys
 
-from bench.validation.cli import main
+from bench.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["validate-device", *sys.argv[1:]]))  # mmnas validate-device: the same options and error lines

@@ -10,7 +10,6 @@ population. Offspring are generated one generation at a time, so any ``ask(n)`` 
 
 from __future__ import annotations
 
-
 from bench.space import Config, crossover, mutate
 from searchers.base import Searcher
 from searchers.selection import survival_order

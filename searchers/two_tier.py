@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-
 from bench.space import (
     BackboneGenotype,
     Config,

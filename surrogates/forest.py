@@ -3,9 +3,11 @@
 One call of XGBoost's predictor costs about 0.3 ms whatever the batch, which is more than
 the benchmark's single-query budget for one objective. :class:`TreeArrays` holds the same
 trees as padded arrays and walks all of them at once, level by level, so a small batch
-costs tens of microseconds; large batches still go through XGBoost, which is faster per
-row. Both paths give the same predictions (thresholds and leaves are float32, as in
-XGBoost).
+costs tens of microseconds; large batches go through XGBoost when it is installed, which
+is faster per row, and through these arrays otherwise (the base install has no XGBoost).
+Both paths give the same predictions bit for bit: thresholds and leaves are float32 and
+each output is summed as XGBoost sums it, from the base score one tree at a time in
+float32 (``tests/surrogates`` checks this on fitted models).
 """
 
 from __future__ import annotations
@@ -80,8 +82,15 @@ class TreeArrays:
         for _ in range(self.depth):
             goes_left = np.take(flat_X, row_offset + np.take(self.feature, node)) < np.take(self.threshold, node)
             node = np.where(goes_left, np.take(self.left, node), np.take(self.right, node))
-        out = np.add.reduceat(np.take(self.leaf_value, node), self.group_starts, axis=1, dtype=np.float32)
-        return (out + self.base_score).astype(float)
+        leaves = np.take(self.leaf_value, node)
+        ends = [*self.group_starts[1:], leaves.shape[1]]
+        out = np.empty((len(X), len(self.group_starts)), dtype=np.float32)
+        for k, (start, end) in enumerate(zip(self.group_starts, ends)):
+            total = np.full(len(X), self.base_score[k], dtype=np.float32)
+            for tree in range(start, end):  # XGBoost's order: from the base score, one tree at a time, in float32
+                total += leaves[:, tree]
+            out[:, k] = total
+        return out.astype(float)
 
 
 def _tree_depth(left: np.ndarray, right: np.ndarray) -> int:

@@ -22,8 +22,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.linalg import cho_solve, cholesky, solve_triangular
 
+from bench.extras import require
 from surrogates.base import Surrogate
 
 PREDICT_CHUNK = 512
@@ -47,7 +47,8 @@ class ExactGP(Surrogate):
         self.maxiter = maxiter
 
     def _model(self, X: np.ndarray, y: np.ndarray):
-        import torch
+        torch = require("torch", "the exact-GP surrogate")
+        require("botorch", "the exact-GP surrogate")
         from botorch.models import SingleTaskGP
         from botorch.models.transforms import Normalize, Standardize
 
@@ -93,8 +94,7 @@ class ExactGP(Surrogate):
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
-        import torch
-
+        torch = require("torch", "the exact-GP surrogate")
         X, y = np.asarray(state["train_X"]), np.asarray(state["train_y"])
         self.model_ = self._model(X, y)
         self.model_.load_state_dict({k: torch.as_tensor(v, dtype=torch.float64) for k, v in state["hyperparameters"].items()})
@@ -108,6 +108,8 @@ class _RBFPredictor:
     Cholesky factor of the training covariance and weights ``K^-1 (y - c)``."""
 
     def __init__(self, model: Any, X: np.ndarray, y: np.ndarray) -> None:
+        from scipy.linalg import cho_solve, cholesky
+
         if type(model.covar_module).__name__ != "RBFKernel":
             raise TypeError(f"ExactGP's predictor expects an RBF kernel, the model has {type(model.covar_module).__name__}")
         self.x_offset = model.input_transform.offset.detach().numpy().ravel()
@@ -133,6 +135,8 @@ class _RBFPredictor:
         mean = (self.constant + K @ self.weights) * self.y_scale + self.y_offset
         if not return_std:
             return mean, None
+        from scipy.linalg import solve_triangular
+
         v = solve_triangular(self.cholesky, K.T, lower=True, check_finite=False)
         return mean, np.sqrt(np.clip(1.0 - np.sum(v * v, axis=0), 0.0, None)) * self.y_scale
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bench.columns import COMPUTED_COLUMNS, PRECISION_COLUMNS, SIZE_STEMS, total_column
 from bench.devices import TOTAL, devices_in
+from bench.extras import require
 from bench.space import encode_ordinal, parse_config
 from surrogates.base import Surrogate
 
@@ -62,6 +62,7 @@ def joint_targets(columns: pd.Index) -> list[Target]:
 
 def metrics(y: np.ndarray, mean: np.ndarray, std: np.ndarray | None, resolution: float) -> dict[str, float]:
     """Agreement of predictions ``mean`` (and ``std``) with truths ``y``."""
+    stats = require("scipy.stats", "the surrogate quality report")
     residual = y - mean
     out = {
         "r2": 1.0 - float(np.sum(residual**2) / np.sum((y - y.mean()) ** 2)) if np.ptp(y) > 0 else float("nan"),

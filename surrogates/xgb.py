@@ -11,11 +11,13 @@ arrays (:mod:`surrogates.forest`), larger ones by XGBoost itself.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from typing import Any
 
 import numpy as np
 
+from bench.extras import require
 from surrogates.base import Surrogate
 from surrogates.forest import TreeArrays
 
@@ -56,28 +58,34 @@ class _XGBoostSurrogate(Surrogate):
         return X, y
 
     def _state(self) -> dict[str, Any]:
-        return {"n_features": self.n_features_, "members": [json.loads(bytes(m.save_raw("json"))) for m in self.members_]}
+        return {"n_features": self.n_features_, "members": self.documents_}
 
     def _restore(self, state: dict[str, Any]) -> None:
-        import xgboost as xgb
+        """The trees as arrays, and as XGBoost boosters where XGBoost is installed (faster on large batches; the
+        base install predicts from the arrays alone, with the same values)."""
+        self.documents_ = state["members"]
+        self.arrays_ = [TreeArrays.from_booster_json(doc) for doc in self.documents_]
+        self.members_ = None
+        if importlib.util.find_spec("xgboost") is not None:
+            import xgboost as xgb
 
-        self.members_, self.arrays_ = [], []
-        for doc in state["members"]:
-            booster = xgb.Booster()
-            booster.load_model(bytearray(json.dumps(doc).encode()))
-            booster.set_param({"nthread": 1})
-            self.members_.append(booster)
-            self.arrays_.append(TreeArrays.from_booster_json(doc))
+            self.members_ = []
+            for doc in state["members"]:
+                booster = xgb.Booster()
+                booster.load_model(bytearray(json.dumps(doc).encode()))
+                booster.set_param({"nthread": 1})
+                self.members_.append(booster)
         self.n_features_ = state["n_features"]
 
     def _fitted(self, members: list[Any], n_features: int) -> None:
         self.members_, self.n_features_ = members, n_features
-        self.arrays_ = [TreeArrays.from_booster(m) for m in members]
+        self.documents_ = [json.loads(bytes(m.save_raw("json"))) for m in members]
+        self.arrays_ = [TreeArrays.from_booster_json(doc) for doc in self.documents_]
 
     def _raw(self, X: np.ndarray) -> list[np.ndarray]:
         """Raw outputs ``(n, n_outputs)`` of every member."""
         X = self._check_X(X)
-        if len(X) <= SMALL_BATCH:
+        if len(X) <= SMALL_BATCH or self.members_ is None:
             return [arrays.predict(X) for arrays in self.arrays_]
         return [np.asarray(m.inplace_predict(X), dtype=float).reshape(len(X), -1) for m in self.members_]
 
@@ -92,7 +100,7 @@ class XGBoostEnsemble(_XGBoostSurrogate):
         self.n_members = n_members
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> XGBoostEnsemble:
-        import xgboost as xgb
+        xgb = require("xgboost", "fitting an XGBoost surrogate")
 
         X, y = self._check_fit(X, y)
         rng = np.random.default_rng(self.random_state)
@@ -121,7 +129,7 @@ class XGBoostQuantile(_XGBoostSurrogate):
         return {**super()._booster_params(seed), "objective": "reg:quantileerror", "quantile_alpha": list(self.QUANTILES)}
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> XGBoostQuantile:
-        import xgboost as xgb
+        xgb = require("xgboost", "fitting an XGBoost surrogate")
 
         X, y = self._check_fit(X, y)
         self._fitted([xgb.train(self._booster_params(self.random_state), xgb.DMatrix(X, label=y), self.n_estimators)], X.shape[1])

@@ -27,9 +27,9 @@ def write_tables(task_dir, frames):
 
 
 def write_release_tables(task_dir, joint: pd.DataFrame) -> None:
-    """``joint`` plus the committed backbone tables, as an export writes them."""
-    backbones = {f"backbones_{m}": pd.read_parquet(COMMITTED / f"backbones_{m}.parquet") for m in ("image", "audio")}
-    write_tables(task_dir, {"joint": joint, **backbones})
+    """``joint`` plus the committed backbone and fusion parts tables, as an export writes them."""
+    committed = {name: pd.read_parquet(COMMITTED / f"{name}.parquet") for name in ("backbones_image", "backbones_audio", "fusion_parts")}
+    write_tables(task_dir, {"joint": joint, **committed})
 
 
 @lru_cache(maxsize=1)

@@ -16,8 +16,9 @@ import torch
 from torch import nn
 
 from bench.devices import TOTAL, device_spec
-from bench.hardware.analytical import energy_mj, traffic
+from bench.hardware.analytical import traffic
 from bench.hardware.cost import Cost, ModelCost
+from bench.hardware.horowitz import energy_mj
 from bench.models import Backbone, MultimodalNet, build_fusion, skeleton
 from bench.models.fusion import FusionInput
 from bench.models.fusion_ops import FUSION_OP_CLASSES

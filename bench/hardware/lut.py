@@ -1,7 +1,7 @@
 """Jetson TX2 / AGX Xavier costs from the Harmonic-NAS per-layer look-up tables.
 
-The tables (Ghebriout et al., ACML 2023) are read from ``MMNAS_LUT_DIR`` (default
-``../shared/luts/harmonic-nas``), never copied. Keys are built from the model's real
+The tables (Ghebriout et al., ACML 2023) are read by :mod:`bench.hardware.lut_tables`,
+never copied. Keys are built from the model's real
 layers: a forward pass at batch 1 records each priced layer's input shape. The cost is
 the plain sum the paper uses: every backbone layer (stem, fixed block, active unit
 blocks, final-expand, feature-mix, classifier) plus one fusion entry per fusion node;
@@ -10,8 +10,6 @@ reshape layers and the fusion head are not priced. A missing key is an error.
 
 from __future__ import annotations
 
-import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,21 +17,15 @@ import torch
 from torch import nn
 
 from bench.devices import device_spec
-from bench.errors import DataError, LutKeyError
+from bench.errors import DataError
 from bench.hardware.cost import Cost, ModelCost
+from bench.hardware.lut_tables import LutTables
 from bench.models import Backbone, build_fusion, skeleton
 from bench.models.counting import visit_layers
 from bench.models.fusion_ops import FusionOp
 from bench.models.layers import ConvLayer, LinearLayer, MBConvLayer
 from bench.space import BackboneGenotype, Config
 from bench.tasks import DEFAULT_TASK, get_task
-
-DEFAULT_LUT_DIR = "../shared/luts/harmonic-nas"
-
-
-def lut_dir_from_env() -> Path:
-    """``MMNAS_LUT_DIR`` if set, else ``../shared/luts/harmonic-nas`` (relative to the working directory)."""
-    return Path(os.environ.get("MMNAS_LUT_DIR", DEFAULT_LUT_DIR))
 
 
 def layer_key(module: nn.Module, input_shape: tuple[int, ...]) -> str | None:
@@ -73,7 +65,7 @@ class LutDevice:
 
     Args:
         board: a member of the ``lut`` device kind (:mod:`bench.devices`): 'tx2' or 'agx'.
-        lut_dir: folder of the JSON tables (default :func:`lut_dir_from_env`).
+        lut_dir: folder of the JSON tables (default :func:`bench.hardware.lut_tables.lut_dir_from_env`).
         task: the task whose inputs and backbone table family to use.
 
     Raises:
@@ -87,11 +79,8 @@ class LutDevice:
         self.task = get_task(task)
         if self.task.lut_family is None:
             raise DataError(f"task {task!r} has no look-up table family: its inputs are not the tables' shapes")
-        self.lut_dir = Path(lut_dir) if lut_dir is not None else lut_dir_from_env()
-        self._backbone_path = self.lut_dir / f"lut_ofa_{self.task.lut_family}_{board}.json"
-        self._fusion_path = self.lut_dir / f"lut_fusion_{board}.json"
-        self._backbone_table = _read_table(self._backbone_path)
-        self._fusion_table = _read_table(self._fusion_path)
+        self.tables = LutTables(self.name, board, self.task.lut_family, lut_dir)
+        self.lut_dir = self.tables.lut_dir
         self._backbone_cost = lru_cache(maxsize=None)(self._uncached_backbone_cost)
 
     def backbone_cost(self, genotype: BackboneGenotype, modality: str) -> Cost:
@@ -101,7 +90,7 @@ class LutDevice:
     def price_backbone(self, model: Backbone, modality: str) -> Cost:
         """Cost of an already-built backbone module (batch-1 input of ``modality``)."""
         keys = model_layer_keys(model, [torch.zeros(1, *self.task.input_shape(modality))])
-        return self._sum(keys, self._backbone_table, self._backbone_path)
+        return self.tables.backbone_cost(keys)
 
     def fusion_cost(self, config: Config) -> Cost:
         """Cost of the fusion network of ``config`` (one entry per fusion node)."""
@@ -110,7 +99,7 @@ class LutDevice:
 
     def price_fusion_part(self, module: nn.Module, inputs: list) -> Cost:
         """Cost of the fusion operators that run in ``module(*inputs)`` (a fusion network or one operator)."""
-        return self._sum(model_layer_keys(module, inputs), self._fusion_table, self._fusion_path)
+        return self.tables.fusion_cost(model_layer_keys(module, inputs))
 
     def cost(self, config: Config) -> ModelCost:
         """Whole-model and per-component cost (the whole is the sum of the components)."""
@@ -128,27 +117,3 @@ class LutDevice:
 
     def _uncached_backbone_cost(self, genotype: BackboneGenotype, modality: str) -> Cost:
         return self.price_backbone(Backbone(genotype), modality)
-
-    def _sum(self, keys: list[str], table: dict[str, dict], path: Path) -> Cost:
-        latency = energy = 0.0
-        for key in keys:
-            if key not in table:
-                raise LutKeyError(key, str(path))
-            latency += float(table[key]["lat"])
-            energy += float(table[key]["enrg"])
-        return Cost(latency_ms=latency, energy_mj=energy, provenance=self.name)
-
-
-def _read_table(path: Path) -> dict[str, dict]:
-    if not path.is_file():
-        raise DataError(
-            f"look-up table {path} not found: set MMNAS_LUT_DIR to the folder holding the Harmonic-NAS "
-            "tables (upstream: Mohamed-Imed-Eddine/Harmonic-NAS, evaluate/*/efficiency)"
-        )
-    try:
-        table = json.loads(path.read_text())
-        for key, entry in table.items():
-            float(entry["lat"]), float(entry["enrg"])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
-        raise DataError(f"look-up table {path} is corrupt: {err!r}") from err
-    return table

@@ -1,1 +1,8 @@
 """Comparing searchers: quality indicators, the runner, scoring and the report (`mmnas leaderboard`)."""
+
+from bench.tasks import DEFAULT_TASK
+
+# The defaults of `mmnas leaderboard` (here, so that the command's parser loads none of the leaderboard's dependencies).
+DEFAULT_PROBLEMS = tuple(f"{DEFAULT_TASK}/lut:tx2/acc-lat-energy@{variant}" for variant in ("table", "full"))
+DEFAULT_SEARCHERS = ("random", "nsga2", "two-tier", "qlognehvi", "qlognparego")
+DEFAULT_BUDGET = 50  # evaluations per run: the default leaderboard fits in 10 minutes on 2 cores

@@ -9,16 +9,13 @@ from pathlib import Path
 
 from bench.files import atomic_path, write_text_atomic
 from bench.hardware.host import describe_host
+from bench.leaderboard import DEFAULT_BUDGET, DEFAULT_PROBLEMS, DEFAULT_SEARCHERS
 from bench.leaderboard.plots import plot_anytime, plot_fronts
 from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markdown, score_logs, summary
 from bench.leaderboard.runner import RunSpec, run_many
 from bench.locations import tables_root
 from bench.problems import load_problem
-from bench.tasks import DEFAULT_TASK
 
-DEFAULT_PROBLEMS = tuple(f"{DEFAULT_TASK}/lut:tx2/acc-lat-energy@{variant}" for variant in ("table", "full"))
-DEFAULT_SEARCHERS = ("random", "nsga2", "two-tier", "qlognehvi", "qlognparego")
-DEFAULT_BUDGET = 50  # evaluations per run: the default leaderboard fits in 10 minutes on 2 cores
 REPORT = "report.md"
 
 

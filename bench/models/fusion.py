@@ -21,13 +21,6 @@ def pool_features(features: Sequence[torch.Tensor]) -> list[torch.Tensor]:
     return [torch.flatten(F.adaptive_max_pool2d(f, sk.FUSION_POOL), 2) for f in features]
 
 
-def used_fusion_inputs(genotype: FusionGenotype, n_inputs: int) -> list[int]:
-    """Indices of the ``n_inputs`` backbone features that get a reshape layer: read by a cell or the head."""
-    n_states = n_inputs + genotype.n_cells
-    used = {i for cell in genotype.cells for i in cell.inputs} | {n_states - 2, n_states - 1}
-    return sorted(i for i in used if i < n_inputs)
-
-
 class FusionInput(nn.Module):
     """1x1 conv of one pooled feature to the fusion width, BN, ReLU."""
 
@@ -73,7 +66,7 @@ class FusionNetwork(nn.Module):
         super().__init__()
         self.genotype = genotype
         self.feature_channels = tuple(feature_channels)
-        used = set(used_fusion_inputs(genotype, len(feature_channels)))
+        used = set(genotype.used_inputs(len(feature_channels)))
         self.inputs = nn.ModuleDict(
             {str(i): FusionInput(c) for i, c in enumerate(feature_channels) if i in used}
         )

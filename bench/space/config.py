@@ -107,6 +107,12 @@ class FusionGenotype:
     def id(self) -> str:
         return _stable_id(self.to_dict())
 
+    def used_inputs(self, n_inputs: int = N_FUSION_INPUTS) -> list[int]:
+        """Indices of the ``n_inputs`` backbone features that get a reshape layer: read by a cell or the head."""
+        n_states = n_inputs + self.n_cells
+        used = {i for cell in self.cells for i in cell.inputs} | {n_states - 2, n_states - 1}
+        return sorted(i for i in used if i < n_inputs)
+
 
 @dataclass(frozen=True)
 class PrecisionGenotype:

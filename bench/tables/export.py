@@ -19,16 +19,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.columns import BACKBONES, CURVE_KEYS, JOINT, provenance
+from bench.columns import CURVE_KEYS, provenance, schema_of
 from bench.devices import TOTAL, device_spec, static_devices
 from bench.files import atomic_path, is_temporary, write_text_atomic
-from bench.hardware.analytical import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
+from bench.hardware.horowitz import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
 from bench.locations import tables_root
 from bench.space import COMPONENTS, MODALITIES, parse_backbone, parse_config
 from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, fusion_settings, supernet_path, supernet_sha256
 from bench.sweep.logs import read_log, results_dir
 from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
 from bench.sweep.store import ResultStore
+from bench.tables.fusion_parts import FUSION_PARTS_TABLE, fusion_parts_frame
 from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, sha256_of
 from bench.tables.release import current_release
 from bench.tasks import get_task, task_names
@@ -193,6 +194,7 @@ def export_tables(store: ResultStore, task: str, tables_dir: str | Path | None =
     frames = {f"backbones_{m}": backbone_frame(store, task, m, shas[m], measured) for m in MODALITIES}
     if all(shas.values()):
         frames["joint"] = joint_frame(store, task, shas, measured)
+    frames[FUSION_PARTS_TABLE] = fusion_parts_frame()
     for name, frame in frames.items():
         _atomic_parquet(frame, task_dir / f"{name}.parquet")
     _write_manifest(task_dir, task, frames, shas, store, timed)
@@ -238,7 +240,7 @@ def _write_manifest(
         },
         "software": _software(),
         "hosts": {"workers": workers, "exported_on": platform.node(), "measured": measured_on},
-        "columns": {name: provenance(list(frame.columns), JOINT if name == JOINT else BACKBONES) for name, frame in frames.items()},
+        "columns": {name: provenance(list(frame.columns), schema_of(name)) for name, frame in frames.items()},
         "files": files,
     }
     write_text_atomic(task_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")

@@ -5,9 +5,13 @@ backbone, fusion network), and the fusion network's is a sum over its parts: one
 reshape layer per fusion input it reads, one operator per node, one LayerNorm per cell,
 and the head (DESIGN.md sections 3 and 5). So:
 
-* a backbone at fp32 is read from the exhaustive backbone tables (one row per backbone);
-  a quantised backbone is built once and counted (cached);
-* each fusion part is built once per (part, precision) and counted; a config sums them.
+* a backbone is read from the exhaustive backbone tables (one row per backbone; a
+  quantised one from the same row: its bytes at that precision, and its
+  ``model:horowitz45`` energy from the same traffic counts, :mod:`bench.hardware.horowitz`);
+* each fusion part is read from ``fusion_parts.parquet`` (:mod:`bench.tables.fusion_parts`),
+  its LUT figures from the look-up tables by its keys; a config sums them.
+
+No torch is imported: the base install answers static costs.
 
 The results equal the sweep's ``joint_static`` figures (``tests/bench/test_static_costs.py``
 checks this on random configs of every precision), at tens of microseconds per config.
@@ -27,13 +31,14 @@ import numpy as np
 from bench.columns import COMPUTED_COLUMNS, LUT_COLUMNS
 from bench.devices import static_devices
 from bench.errors import DataError
-from bench.hardware.figures import backbone_figures, part_figures, part_module
-from bench.hardware.lut import LutDevice
+from bench.hardware.horowitz import energy_at_precision
+from bench.hardware.lut_tables import LutTables
 from bench.models import skeleton
-from bench.models.fusion import used_fusion_inputs
-from bench.models.fusion_ops import FUSION_OP_CLASSES
-from bench.space import BackboneGenotype, Config
+from bench.space import FUSION_OPS, BackboneGenotype, Config
 from bench.tables.backbone_lookup import BackboneLookup
+from bench.tables.fusion_parts import FUSION_PARTS_TABLE, PART_KEY
+from bench.tables.manifest import TableError, load_table
+from bench.tasks import get_task
 
 COLUMNS = (*COMPUTED_COLUMNS, *LUT_COLUMNS)
 """Joint-table columns (without the ``total_`` prefix) that :class:`StaticCosts` computes."""
@@ -52,7 +57,10 @@ class StaticCosts:
 
     def __init__(self, task_dir: str | Path, task: str, lut_dir: str | Path | None = None) -> None:
         try:
-            self._luts = [LutDevice(device.member, lut_dir, task) for device in static_devices(external=True)]
+            family = get_task(task).lut_family
+            if family is None:
+                raise DataError(f"task {task!r} has no look-up table family: its inputs are not the tables' shapes")
+            self._luts = [LutTables(device.name, device.member, family, lut_dir) for device in static_devices(external=True)]
             self.missing = ""
         except DataError as err:
             self._luts, self.missing = [], f"LUT columns not computed: {err}"
@@ -61,6 +69,8 @@ class StaticCosts:
         """The columns :meth:`totals` answers exactly."""
         self.backbones = BackboneLookup(task_dir)
         self._backbone_values = {m: f[list(COLUMNS)].to_numpy(dtype=float) for m, f in self.backbones.frames.items()}
+        parts = load_table(task_dir, FUSION_PARTS_TABLE)
+        self._parts = {tuple(row[k] for k in PART_KEY): row for row in parts.to_dict("records")}
         self._part_index: dict[tuple[str, int, str], int] = {}
         self._part_rows: list[np.ndarray] = []
 
@@ -86,15 +96,24 @@ class StaticCosts:
         return {column: rows[:, k] for k, column in enumerate(COLUMNS)}
 
     def _backbone(self, genotype: BackboneGenotype, modality: str, precision: str) -> np.ndarray:
-        if precision != "fp32":
-            return _quantised_backbone(genotype, modality, precision, self.task)
-        return self._backbone_values[modality][self.backbones.row(genotype, modality)]
+        values = self._backbone_values[modality][self.backbones.row(genotype, modality)]
+        if precision == "fp32":
+            return values
+        frame = self.backbones.frames[modality]
+        if f"bytes_{precision}" not in frame.columns:
+            raise TableError(f"the {self.task} {modality} backbone table has no bytes_{precision} (the backbones-quant phase): "
+                             "static costs of configs with a quantised backbone need it")
+        row = frame.iloc[self.backbones.row(genotype, modality)]
+        params, macs, energy = int(row["params"]), int(row["macs"]), float(row["horowitz45_energy_mj"])
+        figures = {"params": params, "macs": macs, "bytes": int(row[f"bytes_{precision}"]),
+                   "horowitz45_energy_mj": energy_at_precision(energy, macs, params, precision)}
+        return _row(figures, _NONE)
 
     def _fusion_parts(self, config: Config) -> list[int]:
         """Part indices of the fusion network of ``config``, one per part instance."""
         precision = config.precision.fusion
         channels = skeleton.feature_channels(config.image.d) + skeleton.feature_channels(config.audio.d)
-        parts = [("input", channels[i]) for i in used_fusion_inputs(config.fusion, len(channels))]
+        parts = [("input", channels[i]) for i in config.fusion.used_inputs(len(channels))]
         parts += [("cell", 0)] * config.fusion.n_cells + [("head", 0)]
         parts += [(node.op, 0) for cell in config.fusion.cells for node in cell.nodes]
         return [self._part(kind, arg, precision) for kind, arg in parts]
@@ -110,16 +129,14 @@ class StaticCosts:
     def _part_row(self, kind: str, channels: int, precision: str) -> np.ndarray:
         """Static figures of one fusion part. Only fusion operators are priced by the LUTs (0 for the others),
         and at fp32 only (NaN otherwise)."""
+        part = self._parts.get((kind, channels, precision))
+        if part is None:
+            raise TableError(f"the {self.task} fusion parts table has no part {(kind, channels, precision)}: export the tables again")
         lut = np.zeros(len(LUT_COLUMNS))
-        if kind in FUSION_OP_CLASSES:
-            module, inputs = part_module(kind, channels)
-            costs = [device.price_fusion_part(module, inputs) for device in self._luts]
+        if kind in FUSION_OPS:
+            costs = [tables.fusion_cost(list(part["lut_keys"])) for tables in self._luts]
             lut = np.array([v for c in costs for v in (c.latency_ms, c.energy_mj)]) if costs and precision == "fp32" else _NONE
-        return _row(part_figures(kind, channels, precision), lut)
-
-
-def _quantised_backbone(genotype: BackboneGenotype, modality: str, precision: str, task: str) -> np.ndarray:
-    return _row(backbone_figures(genotype, modality, precision, task), _NONE)
+        return _row(part, lut)
 
 
 def _row(figures: dict[str, float], lut: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from bench.errors import ConfigError
+from bench.extras import require
 from bench.files import write_text_atomic
 from bench.hardware.measure import TimingSettings
 from bench.hardware.validate import DEFAULT_RUNTIMES, RUNTIMES, validate_configs, write_result
@@ -82,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", default=DEFAULT_TASK, help="the task whose table table:N samples")
     args = parser.parse_args(argv)
     args.tables_dir = str(tables_root(args.tables_dir))
+    for runtime in args.runtimes:  # before any export: one line naming the extra, not an exporter's traceback
+        for module in ("torch", *(("onnx", "onnxscript", "onnxruntime") if runtime.startswith("onnxruntime") else ())):
+            require(module, f"validate_device --runtimes {runtime}")
     if args.runs < 30:
         print("note: fewer than 30 timed runs; the benchmark's own measurements use 30", file=sys.stderr)
     configs = read_configs(args.configs, args.tables_dir, args.task)

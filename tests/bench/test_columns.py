@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bench.columns import BACKBONES, JOINT, describe, provenance, schema_markdown
+from bench.columns import JOINT, describe, provenance, schema_markdown, schema_of
 from bench.devices import TOTAL, device_spec, devices_in
 from bench.errors import UnknownNameError
 from tests.helpers import COMMITTED
@@ -33,7 +33,7 @@ def test_unknown_devices_are_refused(name):
 def test_every_committed_column_is_in_the_schema_with_its_committed_provenance():
     manifest = json.loads((COMMITTED / "manifest.json").read_text())
     for table, columns in manifest["columns"].items():
-        assert provenance(list(columns), JOINT if table == JOINT else BACKBONES) == columns
+        assert provenance(list(columns), schema_of(table)) == columns
 
 
 def test_unknown_column_is_refused_and_schema_is_documented():

@@ -8,7 +8,7 @@ import pytest
 from bench.devices import get_device
 from bench.errors import DataError, LutKeyError, UnknownNameError
 from bench.examples import example_document, load_example
-from bench.hardware.lut import lut_dir_from_env
+from bench.hardware.lut_tables import lut_dir_from_env
 from bench.space import enumerate_backbones
 
 # Sums of the tables for the three Harmonic-NAS rows, as listed in the LUT README (ms, mJ).
@@ -91,7 +91,7 @@ def test_unknown_device(name):
 
 
 def test_analytical_energy_by_precision_by_hand():
-    from bench.hardware.analytical import DRAM_PJ_PER_BYTE, SRAM_PJ_PER_BYTE, energy_mj
+    from bench.hardware.horowitz import DRAM_PJ_PER_BYTE, SRAM_PJ_PER_BYTE, energy_mj
 
     counts = {"macs": 1000, "weights": 100, "activations": 50}
     expected_pj = {

@@ -1,11 +1,14 @@
-"""Trees compiled to numpy arrays predict what XGBoost predicts."""
+"""Trees compiled to numpy arrays predict what XGBoost predicts, bit for bit (so answers depend neither on the batch
+size nor on whether XGBoost is installed)."""
 
 from __future__ import annotations
+
+from importlib.util import find_spec
 
 import numpy as np
 import pytest
 
-from surrogates import XGBoostEnsemble, XGBoostQuantile
+from surrogates import XGBoostEnsemble, XGBoostQuantile, load_surrogate
 from surrogates.forest import TreeArrays
 from surrogates.xgb import SMALL_BATCH
 
@@ -25,7 +28,7 @@ def test_compiled_trees_match_xgboost(model):
         native = np.asarray(booster.inplace_predict(X_new), dtype=float).reshape(len(X_new), -1)
         compiled = TreeArrays.from_booster(booster).predict(X_new)
         assert compiled.shape == native.shape
-        np.testing.assert_allclose(compiled, native, rtol=1e-5, atol=1e-4)
+        np.testing.assert_array_equal(compiled, native)
 
 
 def test_small_and_large_batches_agree():
@@ -34,5 +37,16 @@ def test_small_and_large_batches_agree():
     X_new, _ = _data(SMALL_BATCH * 3, 2)
     large_mean, large_std = model.predict(X_new, return_std=True)
     small = [model.predict(X_new[i : i + SMALL_BATCH], return_std=True) for i in range(0, len(X_new), SMALL_BATCH)]
-    np.testing.assert_allclose(np.concatenate([m for m, _ in small]), large_mean, rtol=1e-5, atol=1e-4)
-    np.testing.assert_allclose(np.concatenate([s for _, s in small]), large_std, rtol=1e-5, atol=1e-4)
+    np.testing.assert_array_equal(np.concatenate([m for m, _ in small]), large_mean)
+    np.testing.assert_array_equal(np.concatenate([s for _, s in small]), large_std)
+
+
+def test_a_loaded_surrogate_without_xgboost_predicts_the_same(tmp_path, monkeypatch):
+    X, y = _data(300, 0)
+    XGBoostQuantile(n_estimators=60).fit(X, y).save(tmp_path / "m.json", table_sha256="0" * 64)
+    X_new, _ = _data(500, 3)
+    with_xgboost = load_surrogate(tmp_path / "m.json", "0" * 64)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None if name == "xgboost" else find_spec(name, *a))
+    without = load_surrogate(tmp_path / "m.json", "0" * 64)
+    assert with_xgboost.members_ is not None and without.members_ is None
+    np.testing.assert_array_equal(without.predict(X_new, return_std=True), with_xgboost.predict(X_new, return_std=True))
