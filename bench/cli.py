@@ -88,6 +88,13 @@ def _cmd_sweep_run(args: argparse.Namespace) -> int:
         chunk=args.chunk,
         write_results=not args.no_write,
     )
+    if args.json:
+        print(json.dumps({
+            "plan": args.plan, "task": args.task, "requested": summary.n_requested, "already_done": summary.n_already_done,
+            "finished": summary.n_finished, "failed": summary.n_failed, "held_by_others": summary.n_skipped_claimed,
+            "wall_seconds": summary.wall_seconds, "throughput": summary.throughput(), "failures": summary.failures,
+        }, indent=1))
+        return 1 if summary.n_failed else 0
     print(
         f"{args.plan}: {summary.n_requested} jobs, {summary.n_already_done} already done, "
         f"{summary.n_finished} finished, {summary.n_failed} failed, {summary.n_skipped_claimed} held by other workers"
@@ -130,6 +137,9 @@ def _import_and_export(args: argparse.Namespace, change: Callable[[Any], None] |
 
 def _cmd_tables_export(args: argparse.Namespace) -> int:
     counts = _import_and_export(args)
+    if args.json:
+        print(json.dumps({"tables_dir": args.tables_dir, "task": args.task, "rows": counts}, indent=1))
+        return 0
     for name, n in counts.items():
         print(f"{args.tables_dir}/{args.task}/{name}.parquet: {n} rows")
     return 0
@@ -161,11 +171,16 @@ def _cmd_tables_path(args: argparse.Namespace) -> int:
     from bench.tables.manifest import read_manifest
 
     reason, root = locate_tables(args.tables_dir)
+    tasks = {
+        task_dir.name: {name: entry["rows"] for name, entry in sorted(read_manifest(task_dir)["files"].items()) if "rows" in entry}
+        for task_dir in sorted(d for d in root.iterdir() if (d / "manifest.json").is_file())
+    }
+    if args.json:
+        print(json.dumps({"path": str(root.resolve()), "chosen_by": reason, "tasks": tasks}, indent=1))
+        return 0
     print(f"{root.resolve()} ({reason})")
-    for task_dir in sorted(d for d in root.iterdir() if (d / "manifest.json").is_file()):
-        files = read_manifest(task_dir)["files"]
-        tables = sorted((name, entry["rows"]) for name, entry in files.items() if "rows" in entry)
-        print(f"  {task_dir.name}: " + ", ".join(f"{name} {rows:,} rows" for name, rows in tables))
+    for task, tables in tasks.items():
+        print(f"  {task}: " + ", ".join(f"{name} {rows:,} rows" for name, rows in tables.items()))
     return 0
 
 
@@ -222,7 +237,7 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
              f"split seed {args.seed}; every model fitted and scored by mmnas surrogates report)")
     text = markdown(table, title)
     write_text_atomic(task_dir / "surrogate_report.md", text)
-    print(text, end="")
+    print(json.dumps({"title": title, "rows": json.loads(table.to_json(orient="records"))}, indent=1) if args.json else text, end="\n" if args.json else "")
     return 0
 
 
@@ -246,6 +261,12 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
         Path(args.out), args.problems, args.searchers, args.seeds, args.budget, args.n_init, args.workers, args.tables_dir,
         args.budget_seconds,
     )
+    if args.json:
+        import pandas as pd
+
+        summary = json.loads(pd.read_csv(report.parent / "summary.csv").to_json(orient="records"))
+        print(json.dumps({"report": str(report), "summary": summary}, indent=1))
+        return 0
     print(report.read_text(), end="")
     print(f"report: {report} (plots, CSV and run logs beside it)")
     return 0
@@ -363,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", default=None)
     run.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     run.add_argument("--no-write", action="store_true", help="do not write result logs under tables/")
+    run.add_argument("--json", action="store_true", help="the run's summary as JSON")
     run.set_defaults(func=_cmd_sweep_run)
     merge = sweep.add_parser("merge", help="merge shard stores from other machines (idempotent)")
     merge.add_argument("shards", nargs="+")
@@ -373,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     tables = sub.add_parser("tables", help="the committed tables").add_subparsers(dest="action", required=True)
     export = tables.add_parser("export", help="write result logs, parquet tables and manifest.json from the sweep store")
     _location_args(export, store=True)
+    export.add_argument("--json", action="store_true", help="row counts as JSON")
     export.set_defaults(func=_cmd_tables_export)
     merge_result = tables.add_parser("merge", help="add a device validation result as measured:<host>-<runtime> devices")
     merge_result.add_argument("result", help="result file of scripts/validate_device.py")
@@ -386,6 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=_cmd_tables_report)
     where = tables.add_parser("path", help="the tables folder read (and what chose it), with each task's tables")
     where.add_argument("--tables-dir", default=None, help=TABLES_HELP)
+    where.add_argument("--json", action="store_true")
     where.set_defaults(func=_cmd_tables_path, resolve_tables=False)
     pack = tables.add_parser("pack", help="write the tables as a data release archive with checksums")
     pack.add_argument("--release", default=None, help="a release named in tables/releases.json (default: its newest)")
@@ -407,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--seed", type=int, default=0)
     quality.add_argument("--workers", type=int, default=2, help="parallel processes (one thread each), one target at a time")
     quality.add_argument("--models", nargs="+", default=models, choices=models)
+    quality.add_argument("--json", action="store_true", help="the quality rows as JSON (the Markdown report is written all the same)")
     quality.set_defaults(func=_cmd_surrogates_report)
     fit = surrogates.add_parser("fit", help="fit the release's surrogates on the whole joint table; save them beside it")
     _location_args(fit)
@@ -425,6 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--workers", type=int, default=2, help="parallel processes, one thread each")
     board.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     board.add_argument("--out", default=f"tables/{DEFAULT_TASK}/leaderboard")
+    board.add_argument("--json", action="store_true", help="the summary table as JSON (the report is written all the same)")
     board.set_defaults(func=_cmd_leaderboard)
 
     problems = sub.add_parser("problems", help="named problems").add_subparsers(dest="action", required=True)

@@ -101,3 +101,14 @@ def test_interrupted_problems_build_leaves_the_previous_file(release, tmp_path, 
         main(["problems", "build", "--tables-dir", str(tables)])
     assert (tables / "soundmnist" / "problems.json").read_bytes() == before
     assert [p.name for p in (tables / "soundmnist").iterdir() if p.name.startswith(".")] == []  # no temporary left
+
+
+def test_json_of_tables_path_and_leaderboard(release, tmp_path, capsys):
+    assert main(["tables", "path", "--tables-dir", str(release), "--json"]) == 0
+    where = json.loads(capsys.readouterr().out)
+    assert where["chosen_by"] == "tables_dir argument" and where["tasks"]["soundmnist"]["joint.parquet"] == 60
+    args = ["leaderboard", "--problems", f"{PROBLEM}@table", "--searchers", "random", "--seeds", "1", "--budget", "12",
+            "--n-init", "5", "--workers", "1", "--tables-dir", str(release), "--out", str(tmp_path / "board"), "--json"]
+    assert main(args) == 0
+    board = json.loads(capsys.readouterr().out)
+    assert board["report"].endswith("report.md") and board["summary"][0]["searcher"] == "random"
