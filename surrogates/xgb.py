@@ -11,7 +11,6 @@ arrays (:mod:`surrogates.forest`), larger ones by XGBoost itself.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from typing import Any
 
@@ -63,19 +62,19 @@ class _XGBoostSurrogate(Surrogate):
     def _restore(self, state: dict[str, Any]) -> None:
         """The trees as arrays, and as XGBoost boosters where XGBoost is installed (faster on large batches; the
         base install predicts from the arrays alone, with the same values)."""
-        self.documents_ = state["members"]
+        self.documents_, self.n_features_ = state["members"], state["n_features"]
         self.arrays_ = [TreeArrays.from_booster_json(doc) for doc in self.documents_]
         self.members_ = None
-        if importlib.util.find_spec("xgboost") is not None:
+        try:
             import xgboost as xgb
-
-            self.members_ = []
-            for doc in state["members"]:
-                booster = xgb.Booster()
-                booster.load_model(bytearray(json.dumps(doc).encode()))
-                booster.set_param({"nthread": 1})
-                self.members_.append(booster)
-        self.n_features_ = state["n_features"]
+        except ImportError:
+            return
+        self.members_ = []
+        for doc in state["members"]:
+            booster = xgb.Booster()
+            booster.load_model(bytearray(json.dumps(doc).encode()))
+            booster.set_param({"nthread": 1})
+            self.members_.append(booster)
 
     def _fitted(self, members: list[Any], n_features: int) -> None:
         self.members_, self.n_features_ = members, n_features

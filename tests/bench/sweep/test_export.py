@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from bench.space import FUSION_OPS
 from bench.sweep import InProcessExecutor, JobContext, ResultStore, run_sweep
 from bench.sweep.plan import make_plan
 from bench.tables import TableError, load_table
@@ -22,7 +23,10 @@ def exported(tmp_path):
 
 def test_export_writes_verified_tables_with_provenance(exported):
     task_dir, counts = exported
-    assert counts == {"backbones_image": 4, "backbones_audio": 0}  # no supernet yet: no joint table
+    assert counts == {"backbones_image": 4, "backbones_audio": 0, "fusion_parts": 30}  # no supernet yet: no joint table
+    parts = load_table(task_dir, "fusion_parts")
+    assert set(parts["kind"]) == {"input", "cell", "head", *FUSION_OPS} and set(parts["precision"]) == {"fp32", "int8", "int4"}
+    assert parts.loc[parts["kind"].isin(FUSION_OPS), "lut_keys"].map(len).eq(1).all()  # one LUT entry per operator
     frame = load_table(task_dir, "backbones_image")
     assert len(frame) == 4 and frame["lut_tx2_latency_ms"].gt(0).all()
     assert frame["val_acc"].isna().all()  # never measured, so missing rather than invented
