@@ -158,12 +158,15 @@ def _cmd_tables_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_tables_report(args: argparse.Namespace) -> int:
+    from bench.markdown_json import report_json
+
     if args.precision:
         from bench.tables.precision_report import precision_report as report
     else:
         from bench.tables.report import tables_report as report
 
-    print(report(Path(args.tables_dir) / args.task), end="")
+    text = report(Path(args.tables_dir) / args.task)
+    print(json.dumps(report_json(text), indent=1) if args.json else text, end="\n" if args.json else "")
     return 0
 
 
@@ -406,6 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--precision", action="store_true", help="best multimodal vs best unimodal per precision mix and per byte budget"
     )
+    report.add_argument("--json", action="store_true", help="the report's sections, items and tables as JSON")
     report.set_defaults(func=_cmd_tables_report)
     where = tables.add_parser("path", help="the tables folder read (and what chose it), with each task's tables")
     where.add_argument("--tables-dir", default=None, help=TABLES_HELP)

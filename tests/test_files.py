@@ -16,3 +16,17 @@ def test_failed_writer_leaves_the_previous_file_and_no_temporary(tmp_path):
     assert target.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["report.md"]
     write_text_atomic(target, "new\n")
     assert target.read_text() == "new\n" and oct(target.stat().st_mode & 0o777) == "0o644"
+
+
+def test_report_json_keeps_sections_items_and_tables():
+    from bench.markdown_json import report_json
+
+    text = "# Report: x\n\n- first\n\n## Table part\n\n| a | b |\n|---|---|\n| 1 | two |\n\nafter\n### Sub\n- last\n"
+    assert report_json(text) == {
+        "title": "Report: x",
+        "sections": [
+            {"heading": "", "level": 1, "items": ["first"], "tables": []},
+            {"heading": "Table part", "level": 2, "items": ["after"], "tables": [[{"a": "1", "b": "two"}]]},
+            {"heading": "Sub", "level": 3, "items": ["last"], "tables": []},
+        ],
+    }

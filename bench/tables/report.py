@@ -15,6 +15,7 @@ from bench.columns import PRECISION_COLUMNS, component_column, total_column
 from bench.devices import TOTAL, DeviceSpec, device_spec, devices_in
 from bench.examples import example_document, example_names, load_example
 from bench.space import COMPONENTS, MODALITIES, parse_config
+from bench.tables.fusion_parts import FUSION_PARTS_TABLE
 from bench.tables.manifest import load_table, read_manifest
 
 _ACCURACY_COLUMNS = ("val_acc", "test_acc")
@@ -172,7 +173,7 @@ def tables_report(task_dir: str | Path) -> str:
             f"- supernet {modality}: largest subnet val {acc['largest']['val']:.2f} % / test {acc['largest']['test']:.2f} %, "
             f"smallest val {acc['smallest']['val']:.2f} % / test {acc['smallest']['test']:.2f} %"
         )
-    for name in sorted(n[:-8] for n in manifest["files"] if n.endswith(".parquet")):
+    for name in sorted(n[:-8] for n in manifest["files"] if n.endswith(".parquet") and n[:-8] != FUSION_PARTS_TABLE):
         frame = load_table(task_dir, name)
         out += ["", f"## {name}: {len(frame)} rows", ""]
         if not len(frame):
