@@ -260,6 +260,9 @@ def _cmd_surrogates_fit(args: argparse.Namespace) -> int:
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from bench.leaderboard.board import run_leaderboard
 
+    if args.budget < args.n_init:
+        raise ValueError(f"--budget {args.budget} is below the initial design (--n-init {args.n_init}): every run would end in it")
+
     report = run_leaderboard(
         Path(args.out), args.problems, args.searchers, args.seeds, args.budget, args.n_init, args.workers, args.tables_dir,
         args.budget_seconds,
@@ -346,6 +349,28 @@ def _location_args(parser: argparse.ArgumentParser, store: bool = False) -> None
     parser.add_argument("--tables-dir", default=None, help=TABLES_HELP)
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number (at least 1)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} is not a finite number of seconds above 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mmnas``."""
     parser = argparse.ArgumentParser(prog="mmnas", description="Hardware-aware multimodal NAS benchmark.")
@@ -379,11 +404,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--task", default=DEFAULT_TASK)
     run.add_argument("--store", default=None, help="SQLite store (default: work/<task>/sweep.db)")
     run.add_argument("--executor", default="local", choices=["local", "inprocess", "dask"])
-    run.add_argument("--workers", type=int, default=2, help="processes of the local executor")
+    run.add_argument("--workers", type=_count, default=2, help="processes of the local executor")
     run.add_argument("--scheduler", default=None, help="Dask scheduler address (executor dask)")
-    run.add_argument("--limit", type=int, default=None, help="only the first N jobs of the plan")
-    run.add_argument("--n-joint", type=int, default=2000, help="sampled joint configs")
-    run.add_argument("--chunk", type=int, default=500, help="write result logs after every CHUNK jobs")
+    run.add_argument("--limit", type=_count, default=None, help="only the first N jobs of the plan")
+    run.add_argument("--n-joint", type=_count, default=2000, help="sampled joint configs")
+    run.add_argument("--chunk", type=_count, default=500, help="write result logs after every CHUNK jobs")
     run.add_argument("--data-dir", default=None)
     run.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     run.add_argument("--no-write", action="store_true", help="do not write result logs under tables/")
@@ -433,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality = surrogates.add_parser("report", help="held-out quality of the surrogates, next to the noise ceiling")
     _location_args(quality)
     quality.add_argument("--seed", type=int, default=0)
-    quality.add_argument("--workers", type=int, default=2, help="parallel processes (one thread each), one target at a time")
+    quality.add_argument("--workers", type=_count, default=2, help="parallel processes (one thread each), one target at a time")
     quality.add_argument("--models", nargs="+", default=models, choices=models)
     quality.add_argument("--json", action="store_true", help="the quality rows as JSON (the Markdown report is written all the same)")
     quality.set_defaults(func=_cmd_surrogates_report)
@@ -447,11 +472,11 @@ def build_parser() -> argparse.ArgumentParser:
     board = sub.add_parser("leaderboard", help="compare searchers on problems; write the report")
     board.add_argument("--problems", nargs="+", default=list(DEFAULT_PROBLEMS), help="labels name@table or name@full")
     board.add_argument("--searchers", nargs="+", default=list(DEFAULT_SEARCHERS))
-    board.add_argument("--seeds", type=int, default=10)
-    board.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help="evaluations per run")
-    board.add_argument("--budget-seconds", type=float, default=None, help="also stop a run after this many simulated seconds")
-    board.add_argument("--n-init", type=int, default=10, help="initial design size (the same for every searcher)")
-    board.add_argument("--workers", type=int, default=2, help="parallel processes, one thread each")
+    board.add_argument("--seeds", type=_count, default=10)
+    board.add_argument("--budget", type=_count, default=DEFAULT_BUDGET, help="evaluations per run")
+    board.add_argument("--budget-seconds", type=_seconds, default=None, help="also stop a run after this many simulated seconds")
+    board.add_argument("--n-init", type=_count, default=10, help="initial design size (the same for every searcher)")
+    board.add_argument("--workers", type=_count, default=2, help="parallel processes, one thread each")
     board.add_argument("--tables-dir", default=None, help=TABLES_HELP)
     board.add_argument("--out", default=f"tables/{DEFAULT_TASK}/leaderboard")
     board.add_argument("--json", action="store_true", help="the summary table as JSON (the report is written all the same)")

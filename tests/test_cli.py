@@ -112,3 +112,19 @@ def test_json_of_tables_path_and_leaderboard(release, tmp_path, capsys):
     assert main(args) == 0
     board = json.loads(capsys.readouterr().out)
     assert board["report"].endswith("report.md") and board["summary"][0]["searcher"] == "random"
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "run", "--plan", "joint", "--limit", "-1"], ["sweep", "run", "--plan", "joint", "--chunk", "0"],
+    ["leaderboard", "--budget", "0"], ["leaderboard", "--n-init", "0"], ["leaderboard", "--seeds", "0"],
+    ["leaderboard", "--budget-seconds", "-1"], ["leaderboard", "--budget-seconds", "nan"],
+])
+def test_bad_numbers_are_one_line_errors_before_anything_runs(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2 and "is not a" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_a_budget_below_the_initial_design_is_refused(capsys):
+    assert main(["leaderboard", "--budget", "5"]) == 2
+    assert "below the initial design (--n-init 10)" in capsys.readouterr().err
