@@ -34,6 +34,7 @@ from bench.devices import TOTAL, devices_in
 from bench.extras import require
 from bench.space import encode_ordinal, parse_config
 from surrogates.base import Surrogate
+from surrogates.ceiling import mean_target_ceiling
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,21 @@ def quantised_rows(joint: pd.DataFrame) -> np.ndarray:
     return (joint[list(PRECISION_COLUMNS)] != "fp32").any(axis=1).to_numpy()
 
 
-def noise_ceiling(joint: pd.DataFrame, target: Target) -> dict[str, float] | None:
-    """Metrics of one training seed predicting another, averaged over seed pairs (accuracy only)."""
+def _per_seed(joint: pd.DataFrame, target: Target) -> np.ndarray | None:
+    """``(n, k)`` values of the target per training seed (the first ``k`` seeds every row has), or None."""
     column = f"{target.column}_seeds"
-    if column not in joint:
+    if column not in joint or not len(joint):
         return None
     n_seeds = int(joint[column].map(len).min())
-    per_seed = np.array(joint[column].map(lambda v: list(v)[:n_seeds]).tolist())
-    pairs = [metrics(per_seed[:, a], per_seed[:, b], None, target.resolution) for a, b in itertools.combinations(range(n_seeds), 2)]
+    return np.array(joint[column].map(lambda v: list(v)[:n_seeds]).tolist(), dtype=float)
+
+
+def noise_ceiling(joint: pd.DataFrame, target: Target) -> dict[str, float] | None:
+    """Metrics of one training seed predicting another, averaged over seed pairs (accuracy only)."""
+    per_seed = _per_seed(joint, target)
+    if per_seed is None:
+        return None
+    pairs = [metrics(per_seed[:, a], per_seed[:, b], None, target.resolution) for a, b in itertools.combinations(range(per_seed.shape[1]), 2)]
     return {key: float(np.nanmean([p[key] for p in pairs])) for key in pairs[0]} if pairs else None
 
 
@@ -159,6 +167,11 @@ def _target_rows(
         ceiling = noise_ceiling(subset, target) if len(subset) >= 2 else None
         if ceiling is not None:
             rows.append({"target": target.name, "model": "seed-to-seed", "split": split, "n_train": 0, "n_test": len(subset), **ceiling})
+            per_seed = _per_seed(subset, target)
+            if per_seed is not None and len(per_seed) >= 3:
+                limit = mean_target_ceiling(per_seed)
+                rows.append({"target": target.name, "model": NOISE_FREE, "split": split, "n_train": 0, "n_test": len(subset),
+                             "kendall_tau": limit["kendall_tau"], "spearman_brown_tau": limit["spearman_brown_tau"]})
     for split, (train, test) in splits(joint, seed).items():
         train, test = train[valid[train]], test[valid[test]]
         if len(train) < 2 or len(test) < 2:
@@ -180,10 +193,11 @@ def _target_rows(
     return rows
 
 
-# Held-out Kendall tau each kind of target should reach on the random split (accuracy also: 90 % of
-# the seed-to-seed ceiling), and the R2 every target should keep out of distribution.
-TAU_TARGETS = {"val_acc": 0.85, "lut:": 0.98, "measured:": 0.90}
-CEILING_SHARE, OOD_R2 = 0.90, 0.5
+# Held-out Kendall tau each kind of target should reach on the random split (accuracy also: 87 % of the
+# ceiling against the seed mean it is scored on), and the R2 every target should keep out of distribution.
+TAU_TARGETS = {"val_acc": 0.75, "lut:": 0.98, "measured:": 0.90}
+CEILING_SHARE, OOD_R2 = 0.87, 0.5
+NOISE_FREE = "noise-free-vs-seed-mean"  # the model name of the ceiling rows (surrogates.ceiling)
 
 
 def _tau_target(name: str) -> float | None:
@@ -194,8 +208,8 @@ def targets_summary(table: pd.DataFrame, default_model: str) -> list[str]:
     """Markdown rows: per target, the model ``Benchmark`` answers with off the table (``computed-exact``
     where present, else ``default_model``), its random-split tau and worst out-of-distribution R2,
     against the targets."""
-    lines = ["| target | answered by | tau (random 80/20) | tau target | share of seed-to-seed tau | worst OOD R2 (split) | OOD R2 > 0.5 "
-             "| tau on quantised configs (random 80/20) |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| target | answered by | tau (random 80/20) | tau target | share of the ceiling (noise-free vs seed mean; seed-to-seed tau) "
+             "| worst OOD R2 (split) | OOD R2 > 0.5 | tau on quantised configs (random 80/20) |", "|---|---|---|---|---|---|---|---|"]
     for name, rows in table.groupby("target", sort=False):
         model = "computed-exact" if (rows["model"] == "computed-exact").any() else default_model
         own = rows[rows["model"] == model]
@@ -204,10 +218,13 @@ def targets_summary(table: pd.DataFrame, default_model: str) -> list[str]:
             continue
         tau = float(random_split["kendall_tau"].iloc[0])
         goal = _tau_target(name)
-        ceiling = rows[(rows["model"] == "seed-to-seed") & (rows["split"] == "all")]["kendall_tau"]
-        share = f"{tau / float(ceiling.iloc[0]):.0%}" if len(ceiling) else "-"
-        if len(ceiling) and name == "val_acc":
-            share += " met" if tau >= CEILING_SHARE * float(ceiling.iloc[0]) else f" not met (target {CEILING_SHARE:.0%})"
+        single = rows[(rows["model"] == "seed-to-seed") & (rows["split"] == "all")]["kendall_tau"]
+        ceiling = rows[(rows["model"] == NOISE_FREE) & (rows["split"] == "all")]["kendall_tau"]
+        share = "-"
+        if len(ceiling):
+            share = f"{tau / float(ceiling.iloc[0]):.0%} of {float(ceiling.iloc[0]):.3f} (seed-to-seed {float(single.iloc[0]):.3f})"
+            if name == "val_acc":
+                share += " met" if tau >= CEILING_SHARE * float(ceiling.iloc[0]) else f" not met (target {CEILING_SHARE:.0%})"
         ood = own[own["split"].str.startswith("ood")].sort_values("r2")
         worst = f"{ood['r2'].iloc[0]:.3f} ({ood['split'].iloc[0]})" if len(ood) else "-"
         tau_cell = f"{tau:.3f}" + ("" if goal is None else (" met" if tau >= goal else " not met"))
@@ -222,7 +239,8 @@ def targets_summary(table: pd.DataFrame, default_model: str) -> list[str]:
 
 def markdown(table: pd.DataFrame, title: str, default_model: str = "xgboost-quantile") -> str:
     """The quality table as Markdown (3 decimals), after a summary against the targets."""
-    columns = ["target", "model", "split", "n_train", "n_test", "r2", "mae", "kendall_tau", "sparse_kendall_tau", "spearman", "coverage_68", "coverage_95"]
+    columns = ["target", "model", "split", "n_train", "n_test", "r2", "mae", "kendall_tau", "sparse_kendall_tau", "spearman", "coverage_68", "coverage_95",
+               "spearman_brown_tau"]
     lines = [f"# {title}", "", "## Against the targets", "", *targets_summary(table, default_model), "", "## Every model and split", "",
              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for _, row in table.iterrows():
