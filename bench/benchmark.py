@@ -33,11 +33,12 @@ from typing import Any
 
 import numpy as np
 
-from bench.columns import CURVE_KEYS, PRECISION_COLUMNS, SIZE_STEMS, component_column
+from bench.columns import CURVE_STEMS, PRECISION_COLUMNS, SIZE_STEMS, component_column, fidelity_column
 from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
 from bench.locations import tables_root
 from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
+from bench.tables.curves import curve_values, with_fidelity_columns
 from bench.tables.manifest import load_table
 from bench.tasks import DEFAULT_TASK
 
@@ -107,7 +108,8 @@ class Benchmark:
         surrogate: format name of the fitted surrogates used off the table
             ('xgboost-quantile', 'xgboost-ensemble' or 'exact-gp').
         fidelity: answer accuracy after this many epochs of fusion training, charged at the
-            seconds it took (from the learning curves; None: the full schedule).
+            seconds it took (from the learning curves in table mode, from the fidelity surrogates,
+            one per epoch, off the table; None: the full schedule).
 
     Raises:
         UnknownNameError: unknown device, objective, mode or surrogate.
@@ -141,7 +143,7 @@ class Benchmark:
         joint = load_table(self._task_dir, "joint")
         self._columns = self._resolve(joint.columns, TOTAL)
         self.fidelity = fidelity
-        self._table = _TableAnswers(joint, self._columns, noisy, self._rng, _curves(joint, fidelity, task) if fidelity is not None else None)
+        self._table = _TableAnswers(joint, self._columns, noisy, self._rng, curve_values(joint, fidelity, task) if fidelity is not None else None)
         self._backbones: dict[str, _Table] = {}
         self._provenance = {
             name: (f"table:{task} (trained here)" if name in ("acc", "test_acc") else f"table:{task} ({device})")
@@ -150,9 +152,9 @@ class Benchmark:
         # The back-end is chosen here, once: evaluate_many calls it for every batch.
         self._answer = {"table": self._answer_from_table, "surrogate": self._answer_from_surrogates, "auto": self._answer_auto}[mode]
         if mode != "table":
-            if fidelity is not None:
-                raise UnknownNameError(f"this release has no fidelity surrogates of {task}: fidelity= answers in table mode only")
-            self._surrogates = _SurrogateAnswers(joint, self._task_dir, task, device, self.objectives, self._columns, surrogate, noisy, self._rng)
+            self._surrogates = _SurrogateAnswers(
+                joint, self._task_dir, task, device, self.objectives, self._columns, surrogate, noisy, self._rng, fidelity
+            )
 
     def _resolve(self, available: Sequence[str], component: str | None) -> dict[str, str]:
         columns = objective_columns(self.device, component)
@@ -260,7 +262,7 @@ class _SurrogateAnswers:
 
     def __init__(
         self, joint: Any, task_dir: Path, task: str, device: str, objectives: tuple[str, ...], columns: dict[str, str],
-        surrogate: str, noisy: bool, rng: np.random.Generator,
+        surrogate: str, noisy: bool, rng: np.random.Generator, fidelity: int | None = None,
     ) -> None:
         from bench.tables.static_costs import COLUMNS, StaticCosts
         from surrogates.fitted import joint_sha256, load_fitted
@@ -271,7 +273,12 @@ class _SurrogateAnswers:
             self._static = StaticCosts(task_dir, task)
             self._computed = {name: column for name, column in static.items() if column in self._static.columns}
         learned = {name: c for name, c in {**columns, "seconds": "train_seconds"}.items() if name not in self._computed}
+        if fidelity is not None:  # accuracy and seconds after that epoch: the fidelity surrogates (one per epoch)
+            learned = {name: fidelity_column(c, fidelity) if c in _FIDELITY_STEMS else c for name, c in learned.items()}
+        columns = {**columns, **{name: c for name, c in learned.items() if name in columns}}
         self._models = {name: load_fitted(task_dir, column, surrogate) for name, column in learned.items()}
+        if fidelity is not None:
+            joint = with_fidelity_columns(joint, task)
         self._measured_at = {column: _measured_precisions(joint, column) for column in learned.values()}
         self._device, self._noisy, self._rng = device, noisy, rng
         self.provenance = {
@@ -314,21 +321,7 @@ class _SurrogateAnswers:
                     )
 
 
-def _curves(joint: Any, fidelity: int, task: str) -> dict[str, np.ndarray]:
-    """Per curve key, ``(rows, seeds)`` values after epoch ``fidelity`` of every seed's learning curve.
-
-    Raises:
-        UnknownNameError: a table without learning curves, or an epoch they do not record.
-    """
-    if "val_acc_curve_seeds" not in joint.columns:
-        raise UnknownNameError(f"the {task} joint table has no learning curves, so it has no fidelities")
-    epochs = int(joint["val_acc_curve_seeds"].map(lambda seeds: min(len(c) for c in seeds)).min())
-    if not isinstance(fidelity, (int, np.integer)) or not 1 <= fidelity <= epochs:
-        raise UnknownNameError(f"fidelity {fidelity!r}: the {task} learning curves record epochs 1 to {epochs}")
-    return {
-        key: np.array([[curve[fidelity - 1] for curve in seeds] for seeds in joint[f"{key}_curve_seeds"]], dtype=float)
-        for key in CURVE_KEYS
-    }
+_FIDELITY_STEMS = set(CURVE_STEMS.values())
 
 
 def _measured_precisions(joint: Any, column: str) -> dict[str, set[str]]:

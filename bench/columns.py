@@ -31,12 +31,19 @@ LUT_COLUMNS = tuple(d.column(q) for d in static_devices(external=True) for q in 
 """Static costs computed exactly only where the look-up tables are installed (else answered by surrogates)."""
 IDENTITY = "the configuration itself (not a measurement)"
 CURVE_KEYS = ("val_acc", "test_acc", "seconds")
+CURVE_STEMS = {"val_acc": "val_acc", "test_acc": "test_acc", "seconds": "train_seconds"}  # curve key -> the column it ends at
 """What a learning curve records after every epoch of fusion training (``<key>_curve_seeds`` columns)."""
 
 
 def component_column(component: str, stem: str) -> str:
     """Joint-table column of ``stem`` (e.g. ``params``, ``lut_tx2_latency_ms``) for ``component`` or :data:`TOTAL`."""
     return f"{component}_{stem}"
+
+
+def fidelity_column(stem: str, epoch: int) -> str:
+    """The seed-mean of ``stem`` (``val_acc``, ``test_acc``, ``train_seconds``) after ``epoch``: a surrogate target
+    derived from the learning curves (:func:`bench.tables.curves.with_fidelity_columns`), not a stored column."""
+    return f"{stem}_epoch{epoch}"
 
 
 def total_column(stem: str) -> str:

@@ -22,6 +22,7 @@ from bench.errors import UnknownNameError
 from bench.files import write_text_atomic
 from bench.progress import progress
 from bench.space import encode_ordinal, parse_config
+from bench.tables.curves import with_fidelity_columns
 from bench.tables.manifest import TableError, read_manifest, sha256_of
 from surrogates.base import Surrogate, VersionMismatchError
 from surrogates.quality import joint_targets
@@ -39,8 +40,10 @@ def joint_sha256(task_dir: Path) -> str:
 
 
 def fit_release(task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[[], Surrogate]]) -> Path:
-    """Fit every learned target x model on all finite rows of ``joint``; write the files and the index."""
+    """Fit every learned target x model on all finite rows of ``joint`` (and, for a table with learning curves,
+    accuracy and seconds after each recorded epoch: the fidelity surrogates); write the files and the index."""
     sha = joint_sha256(task_dir)
+    joint = with_fidelity_columns(joint, task_dir.name)
     out = task_dir / SURROGATES_DIR
     X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
     entries: dict[str, dict[str, Any]] = {}

@@ -55,3 +55,26 @@ def test_a_table_without_curves_has_no_fidelities(tmp_path):
     write_tables(tmp_path / "soundmnist", {"joint": synthetic_joint([sample_config(np.random.default_rng(0))])})
     with pytest.raises(UnknownNameError, match="no learning curves"):
         Benchmark(tables_dir=tmp_path, fidelity=1)
+
+
+def test_surrogate_and_auto_modes_answer_each_epoch_from_its_fidelity_surrogates(tables, tmp_path):
+    import shutil
+
+    from bench.tables import load_table
+    from surrogates import XGBoostQuantile
+    from surrogates.fitted import fit_release
+
+    root, configs = tables
+    copy = tmp_path / "tables"
+    shutil.copytree(root, copy)
+    fit_release(copy / "soundmnist", load_table(copy / "soundmnist", "joint"), {"xgboost-quantile": lambda: XGBoostQuantile(n_estimators=40)})
+    unseen = sample_config(np.random.default_rng(1000))
+    assert unseen.id not in {c.id for c in configs}
+    answers = [Benchmark(objectives=("acc",), mode="surrogate", tables_dir=copy, fidelity=e).evaluate(unseen) for e in range(1, EPOCHS + 1)]
+    accs, costs = [o.objectives["acc"] for o in answers], [o.cost_seconds for o in answers]
+    assert accs == sorted(accs) and accs[-1] - accs[0] > 20  # the curves rise 10 points an epoch
+    assert all(abs(c - (2.0 * e + 1)) < 0.5 for e, c in zip(range(1, EPOCHS + 1), costs))  # charged at that epoch's seconds
+    assert "val_acc_epoch2" in Benchmark(objectives=("acc",), mode="surrogate", tables_dir=copy, fidelity=2).evaluate(unseen).provenance["acc"]
+    auto = Benchmark(objectives=("acc",), mode="auto", tables_dir=copy, fidelity=3)
+    known, guessed = auto.evaluate_many([configs[0], unseen])
+    assert known.from_table and known.objectives["acc"] == 50.0 + 30 + 1 and not guessed.from_table
