@@ -157,6 +157,11 @@ def _cmd_tables_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_report(args: argparse.Namespace, text: str, document: Callable[[], Any]) -> None:
+    """A command's Markdown report, or with ``--json`` its JSON ``document()``."""
+    print(json.dumps(document(), indent=1) if args.json else text, end="\n" if args.json else "")
+
+
 def _cmd_tables_report(args: argparse.Namespace) -> int:
     from bench.markdown_json import report_json
 
@@ -166,7 +171,7 @@ def _cmd_tables_report(args: argparse.Namespace) -> int:
         from bench.tables.report import tables_report as report
 
     text = report(Path(args.tables_dir) / args.task)
-    print(json.dumps(report_json(text), indent=1) if args.json else text, end="\n" if args.json else "")
+    _print_report(args, text, lambda: report_json(text))
     return 0
 
 
@@ -240,7 +245,7 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
              f"split seed {args.seed}; every model fitted and scored by mmnas surrogates report)")
     text = markdown(table, title)
     write_text_atomic(task_dir / "surrogate_report.md", text)
-    print(json.dumps({"title": title, "rows": json.loads(table.to_json(orient="records"))}, indent=1) if args.json else text, end="\n" if args.json else "")
+    _print_report(args, text, lambda: {"title": title, "rows": json.loads(table.to_json(orient="records"))})
     return 0
 
 

@@ -14,6 +14,7 @@ bare stem; measured latency is ``measured_<host>[_<component>]_latency_ms``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bench.devices import TOTAL, DeviceSpec, device_kinds, static_devices
@@ -44,6 +45,12 @@ def fidelity_column(stem: str, epoch: int) -> str:
     """The seed-mean of ``stem`` (``val_acc``, ``test_acc``, ``train_seconds``) after ``epoch``: a surrogate target
     derived from the learning curves (:func:`bench.tables.curves.with_fidelity_columns`), not a stored column."""
     return f"{stem}_epoch{epoch}"
+
+
+def fidelity_epochs(columns: Iterable[str], stem: str) -> int:
+    """The last epoch with a :func:`fidelity_column` of ``stem`` among ``columns`` (0 when none)."""
+    prefix = fidelity_column(stem, 0)[:-1]
+    return max((int(c[len(prefix):]) for c in columns if c.startswith(prefix) and c[len(prefix):].isdigit()), default=0)
 
 
 def total_column(stem: str) -> str:

@@ -84,13 +84,12 @@ class TreeArrays:
             node = np.where(goes_left, np.take(self.left, node), np.take(self.right, node))
         leaves = np.take(self.leaf_value, node)
         ends = [*self.group_starts[1:], leaves.shape[1]]
-        out = np.empty((len(X), len(self.group_starts)), dtype=np.float32)
-        for k, (start, end) in enumerate(zip(self.group_starts, ends)):
-            total = np.full(len(X), self.base_score[k], dtype=np.float32)
-            for tree in range(start, end):  # XGBoost's order: from the base score, one tree at a time, in float32
-                total += leaves[:, tree]
-            out[:, k] = total
-        return out.astype(float)
+        out = []
+        for base, start, end in zip(self.base_score, self.group_starts, ends):
+            # XGBoost's order: from the base score, one tree at a time, in float32 (accumulate is sequential)
+            terms = np.concatenate([np.full((len(X), 1), base, dtype=np.float32), leaves[:, start:end]], axis=1)
+            out.append(np.add.accumulate(terms, axis=1, dtype=np.float32)[:, -1])
+        return np.stack(out, axis=1).astype(float)
 
 
 def _tree_depth(left: np.ndarray, right: np.ndarray) -> int:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bench.columns import COMPUTED_COLUMNS, CURVE_STEMS, PRECISION_COLUMNS, SIZE_STEMS, fidelity_column, total_column
+from bench.columns import COMPUTED_COLUMNS, CURVE_STEMS, PRECISION_COLUMNS, SIZE_STEMS, fidelity_column, fidelity_epochs, total_column
 from bench.devices import TOTAL, devices_in
 from bench.extras import require
 from bench.space import encode_ordinal, parse_config
@@ -60,14 +60,9 @@ def joint_targets(columns: pd.Index) -> list[Target]:
         targets += [Target(f"{device.name}/{q}", device.column(q, TOTAL), device.kind.resolution) for q in quantities]
     targets += [  # the fidelity targets, where the frame has them (bench.tables.curves.with_fidelity_columns)
         Target(f"{stem}@{epoch}", fidelity_column(stem, epoch), 1.0 if stem == "train_seconds" else 0.1)
-        for stem in CURVE_STEMS.values() for epoch in range(1, _max_epoch(columns, stem) + 1)
+        for stem in CURVE_STEMS.values() for epoch in range(1, fidelity_epochs(columns, stem) + 1)
     ]
     return [t for t in targets if t.column in columns]
-
-
-def _max_epoch(columns: pd.Index, stem: str) -> int:
-    epochs = [int(c.rsplit("epoch", 1)[1]) for c in columns if c.startswith(f"{stem}_epoch") and c.rsplit("epoch", 1)[1].isdigit()]
-    return max(epochs, default=0)
 
 
 def metrics(y: np.ndarray, mean: np.ndarray, std: np.ndarray | None, resolution: float) -> dict[str, float]:

@@ -25,6 +25,10 @@ def curve_values(joint: pd.DataFrame, epoch: int, task: str) -> dict[str, np.nda
     epochs = recorded_epochs(joint, task)
     if not isinstance(epoch, (int, np.integer)) or not 1 <= epoch <= epochs:
         raise UnknownNameError(f"fidelity {epoch!r}: the {task} learning curves record epochs 1 to {epochs}")
+    return _at_epoch(joint, epoch)
+
+
+def _at_epoch(joint: pd.DataFrame, epoch: int) -> dict[str, np.ndarray]:
     return {
         key: np.array([[curve[epoch - 1] for curve in seeds] for seeds in joint[f"{key}_curve_seeds"]], dtype=float)
         for key in CURVE_KEYS
@@ -38,6 +42,6 @@ def with_fidelity_columns(joint: pd.DataFrame, task: str) -> pd.DataFrame:
         return joint
     derived = {}
     for epoch in range(1, recorded_epochs(joint, task) + 1):
-        for key, values in curve_values(joint, epoch, task).items():
+        for key, values in _at_epoch(joint, epoch).items():
             derived[fidelity_column(CURVE_STEMS[key], epoch)] = values.mean(axis=1)
     return joint.assign(**derived)

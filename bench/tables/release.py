@@ -58,11 +58,12 @@ def release_files(tables_dir: Path) -> dict[str, str]:
     return out
 
 
-def verify_task(task_dir: Path) -> None:
-    """Check every file ``task_dir``'s manifest lists against its sha256 (raises :class:`TableError`)."""
+def verify_task(task_dir: Path) -> dict[str, Any]:
+    """Check every file ``task_dir``'s manifest lists against its sha256 (raises :class:`TableError`); returns the manifest."""
     manifest = read_manifest(task_dir)
     for name in manifest["files"]:
         verify_file(task_dir, name, manifest)
+    return manifest
 
 
 def pack_release(tables_dir: Path, out_dir: Path, release: str | None = None) -> Path:
@@ -81,11 +82,10 @@ def pack_release(tables_dir: Path, out_dir: Path, release: str | None = None) ->
     if not files:
         raise TableError(f"{tables_dir} holds no task folder with a manifest.json: nothing to release")
     tasks = {}  # task -> the release its tables were last exported in
-    for manifest in sorted(tables_dir.glob("*/manifest.json")):
-        verify_task(manifest.parent)
-        tasks[manifest.parent.name] = read_manifest(manifest.parent).get("data_release")
-        if tasks[manifest.parent.name] not in names[: names.index(release) + 1]:
-            raise TableError(f"{manifest} records release {tasks[manifest.parent.name]!r}, not {release!r} or one before it: export again")
+    for path in sorted(tables_dir.glob("*/manifest.json")):
+        recorded = tasks[path.parent.name] = verify_task(path.parent).get("data_release")
+        if recorded not in names[: names.index(release) + 1]:
+            raise TableError(f"{path} records release {recorded!r}, not {release!r} or one before it: export again")
     files[CHANGELOG] = sha256_of(tables_dir / CHANGELOG)
     document = {"release": release, "tasks": tasks, "files": files}
     target = out_dir / f"mmnas-bench-tables-{release}.tar.gz"

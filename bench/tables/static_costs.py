@@ -96,14 +96,14 @@ class StaticCosts:
         return {column: rows[:, k] for k, column in enumerate(COLUMNS)}
 
     def _backbone(self, genotype: BackboneGenotype, modality: str, precision: str) -> np.ndarray:
-        values = self._backbone_values[modality][self.backbones.row(genotype, modality)]
+        index = self.backbones.row(genotype, modality)
         if precision == "fp32":
-            return values
+            return self._backbone_values[modality][index]
         frame = self.backbones.frames[modality]
         if f"bytes_{precision}" not in frame.columns:
             raise TableError(f"the {self.task} {modality} backbone table has no bytes_{precision} (the backbones-quant phase): "
                              "static costs of configs with a quantised backbone need it")
-        row = frame.iloc[self.backbones.row(genotype, modality)]
+        row = frame.iloc[index]
         params, macs, energy = int(row["params"]), int(row["macs"]), float(row["horowitz45_energy_mj"])
         figures = {"params": params, "macs": macs, "bytes": int(row[f"bytes_{precision}"]),
                    "horowitz45_energy_mj": energy_at_precision(energy, macs, params, precision)}
