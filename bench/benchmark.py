@@ -37,9 +37,11 @@ from bench.columns import CURVE_STEMS, PRECISION_COLUMNS, SIZE_STEMS, component_
 from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
 from bench.locations import tables_root
-from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
+from bench.space import COMPONENTS, Config, parse_backbone, parse_config
+from bench.space.features import encode_for_surrogate
 from bench.tables.curves import curve_values, with_fidelity_columns
 from bench.tables.manifest import load_table
+from bench.tables.static_costs import ACCOUNTINGS
 from bench.tasks import DEFAULT_TASK
 
 MODES = ("table", "surrogate", "auto")
@@ -56,6 +58,15 @@ OBJECTIVES: dict[str, tuple[str, str]] = {
     "macs": ("min", "multiply-accumulates of one batch-1 inference"),
     "bytes": ("min", "bytes of the parameters stored at the config's precisions"),
 }
+
+
+OBJECTIVE_UNITS: dict[str, str] = {"acc": "%", "test_acc": "%", "lat": "ms", "energy": "mJ", "params": "count", "macs": "count",
+                                   "bytes": "bytes"}
+
+
+def objective_label(name: str, direction: str) -> str:
+    """An axis label: the objective, its unit and whether it is minimised or maximised, e.g. ``lat (ms, min)``."""
+    return f"{name} ({OBJECTIVE_UNITS.get(name, '')}, {direction})".replace("(, ", "(")
 
 
 class NotInTableError(LookupError):
@@ -110,6 +121,11 @@ class Benchmark:
         fidelity: answer accuracy after this many epochs of fusion training, charged at the
             seconds it took (from the learning curves in table mode, from the fidelity surrogates,
             one per epoch, off the table; None: the full schedule).
+        accounting: how static costs (parameters, MACs, bytes, LUT and analytical devices) charge a
+            config: ``paper`` (every component whole, as the tables and Harmonic-NAS do) or
+            ``deployed`` (only the layers whose outputs reach the head, computed exactly for every
+            config, :mod:`bench.hardware.deployed`; needs torch). Measured latency is always the
+            whole model's, so ``deployed`` refuses a measured device's costs.
 
     Raises:
         UnknownNameError: unknown device, objective, mode or surrogate.
@@ -128,9 +144,12 @@ class Benchmark:
         seed: int | None = None,
         surrogate: str = DEFAULT_SURROGATE,
         fidelity: int | None = None,
+        accounting: str = "paper",
     ) -> None:
         if mode not in MODES:
             raise UnknownNameError(f"unknown mode {mode!r}: this release answers {list(MODES)}")
+        if accounting not in ACCOUNTINGS:
+            raise UnknownNameError(f"unknown cost accounting {accounting!r}, expected one of {list(ACCOUNTINGS)}")
         unknown = [o for o in objectives if o not in OBJECTIVES]
         if unknown:
             raise UnknownNameError(f"unknown objective(s) {unknown}, expected some of {list(OBJECTIVES)}")
@@ -155,6 +174,12 @@ class Benchmark:
             self._surrogates = _SurrogateAnswers(
                 joint, self._task_dir, task, device, self.objectives, self._columns, surrogate, noisy, self._rng, fidelity
             )
+        self.accounting = accounting
+        self._deployed = _DeployedAnswers(self._task_dir, task, device, self._columns) if accounting != "paper" else None
+        if self._deployed is not None:
+            self._provenance.update(self._deployed.provenance)
+            if mode != "table":
+                self._surrogates.provenance.update(self._deployed.provenance)
 
     def _resolve(self, available: Sequence[str], component: str | None) -> dict[str, str]:
         columns = objective_columns(self.device, component)
@@ -177,6 +202,8 @@ class Benchmark:
         values = {name: np.empty(len(ids)) for name in self.objectives}
         seconds = np.empty(len(ids))
         in_table = self._answer(parsed, ids, values, seconds)
+        if self._deployed is not None:
+            self._deployed.answer(parsed, values)
         columns = [values[name].tolist() for name in self.objectives]
         return [
             Observation(
@@ -225,6 +252,32 @@ class Benchmark:
         )
 
 
+class _DeployedAnswers:
+    """Static-cost objectives under the ``deployed`` accounting, computed for every config."""
+
+    def __init__(self, task_dir: Path, task: str, device: str, columns: dict[str, str]) -> None:
+        from bench.tables.static_costs import COLUMNS, StaticCosts
+
+        static = {name: c.removeprefix(f"{TOTAL}_") for name, c in columns.items() if name not in ("acc", "test_acc")}
+        timed = [name for name, column in static.items() if column not in COLUMNS]
+        if timed:
+            raise UnknownNameError(f"the deployed accounting prices static costs only: {device} {timed[0]!r} was measured on "
+                                   "the whole model; use accounting='paper' for it")
+        self._costs = StaticCosts(task_dir, task, accounting="deployed")
+        missing = [c for c in static.values() if c not in self._costs.columns]
+        if missing:
+            raise UnknownNameError(f"the deployed accounting cannot compute {missing[0]}: {self._costs.missing}")
+        self._columns = static
+        self.provenance = {name: f"computed:{task} {column}, deployed accounting (only layers that reach the head), exact"
+                           for name, column in static.items()}
+
+    def answer(self, configs: list[Config], values: dict[str, np.ndarray]) -> None:
+        """Overwrite the static-cost objectives in ``values`` with their deployed figures."""
+        totals = self._costs.totals(configs)
+        for name, column in self._columns.items():
+            values[name][:] = totals[column]
+
+
 class _TableAnswers:
     """Answers from the joint table: the mean over seeds, or one stored seed's values when noisy."""
 
@@ -265,7 +318,7 @@ class _SurrogateAnswers:
         surrogate: str, noisy: bool, rng: np.random.Generator, fidelity: int | None = None,
     ) -> None:
         from bench.tables.static_costs import COLUMNS, StaticCosts
-        from surrogates.fitted import joint_sha256, load_fitted
+        from surrogates.fitted import joint_sha256, load_fitted, read_index
 
         self._computed: dict[str, str] = {}  # objective -> static-cost column computed exactly off the table
         static = {name: c.removeprefix(f"{TOTAL}_") for name, c in columns.items() if c.removeprefix(f"{TOTAL}_") in COLUMNS}
@@ -277,6 +330,7 @@ class _SurrogateAnswers:
             learned = {name: fidelity_column(c, fidelity) if c in _FIDELITY_STEMS else c for name, c in learned.items()}
         columns = {**columns, **{name: c for name, c in learned.items() if name in columns}}
         self._models = {name: load_fitted(task_dir, column, surrogate) for name, column in learned.items()}
+        self._encoding = read_index(task_dir)["encoding"]
         if fidelity is not None:
             joint = with_fidelity_columns(joint, task)
         self._measured_at = {column: _measured_precisions(joint, column) for column in learned.values()}
@@ -292,7 +346,7 @@ class _SurrogateAnswers:
     def answer(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
         """Fill ``values`` and ``seconds`` at ``where`` with the answers for ``configs``."""
         self._check_measured_precisions(configs)
-        X = encode_ordinal(configs)
+        X = encode_for_surrogate(configs, self._encoding)
         totals = self._static.totals(configs) if self._computed else {}
         for name in values:
             if name in self._computed:

@@ -130,7 +130,7 @@ def _import_and_export(args: argparse.Namespace, change: Callable[[Any], None] |
         if change is not None:
             change(store)
         write_logs(store, logs)
-        return export_tables(store, args.task, args.tables_dir)
+        return export_tables(store, args.task, args.tables_dir, dict(getattr(args, "accept_row_loss", [])))
     finally:
         store.close()
 
@@ -229,23 +229,30 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     from bench.space import parse_config
     from bench.tables import load_table
     from bench.tables.static_costs import StaticCosts
-    from surrogates import SURROGATES
+    from surrogates.candidates import report_candidates
     from surrogates.quality import markdown, quality_table
+    from surrogates.selection import model_choice
 
     task_dir = Path(args.tables_dir) / args.task
     joint = load_table(task_dir, "joint")
     static = StaticCosts(task_dir, args.task)
     exact = {total_column(c): v for c, v in static.totals([parse_config(t) for t in joint["config_json"]]).items() if c in static.columns}
-    table = quality_table(joint, {name: SURROGATES[name] for name in args.models}, seed=args.seed, exact=exact, workers=args.workers)
+    candidates = report_candidates(args.models)
+    table = quality_table(joint, candidates, seed=args.seed, exact=exact, workers=args.workers)
+    choice = model_choice(joint, candidates, seed=args.seed)
     with atomic_path(task_dir / "surrogate_report.csv") as temporary:
         table.to_csv(temporary, index=False)
     from surrogates.fitted import joint_sha256
 
     title = (f"Surrogate quality: {args.task} ({len(joint)} joint configs, joint table {joint_sha256(task_dir)[:12]}, "
              f"split seed {args.seed}; every model fitted and scored by mmnas surrogates report)")
-    text = markdown(table, title)
+    text = markdown(table, title, sections=choice.markdown())
     write_text_atomic(task_dir / "surrogate_report.md", text)
-    _print_report(args, text, lambda: {"title": title, "rows": json.loads(table.to_json(orient="records"))})
+    _print_report(args, text, lambda: {
+        "title": title, "rows": json.loads(table.to_json(orient="records")),
+        "model_choice": {"target": choice.target, "chosen": choice.chosen, "folds": json.loads(choice.scores.to_json(orient="records")),
+                         "learning_curve": json.loads(choice.curve.to_json(orient="records"))},
+    })
     return 0
 
 
@@ -354,6 +361,14 @@ def _location_args(parser: argparse.ArgumentParser, store: bool = False) -> None
     parser.add_argument("--tables-dir", default=None, help=TABLES_HELP)
 
 
+def _row_loss(text: str) -> tuple[str, int]:
+    """An argparse type: ``TABLE=N``, a table name and a whole number of rows of at least 1."""
+    table, _, number = text.partition("=")
+    if not table or not number.isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"expected TABLE=N with N >= 1 (e.g. joint=3), got {text[:40]!r}")
+    return table, int(number)
+
+
 def _count(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
@@ -428,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     tables = sub.add_parser("tables", help="the committed tables").add_subparsers(dest="action", required=True)
     export = tables.add_parser("export", help="write result logs, parquet tables and manifest.json from the sweep store")
     _location_args(export, store=True)
+    export.add_argument("--accept-row-loss", action="append", default=[], metavar="TABLE=N", type=_row_loss,
+                        help="publish TABLE with exactly N rows fewer than the release it replaces (refused otherwise)")
     export.add_argument("--json", action="store_true", help="row counts as JSON")
     export.set_defaults(func=_cmd_tables_export)
     merge_result = tables.add_parser("merge", help="add a device validation result as measured:<host>-<runtime> devices")
@@ -458,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--json", action="store_true", help="one JSON object per column family")
     schema.set_defaults(func=_cmd_tables_schema)
 
-    models = ["xgboost-quantile", "xgboost-ensemble", "exact-gp"]
+    models = ["xgboost-quantile", "xgboost-ensemble", "exact-gp", "mlp-ensemble"]
     surrogates = sub.add_parser("surrogates", help="surrogate models").add_subparsers(dest="action", required=True)
     quality = surrogates.add_parser("report", help="held-out quality of the surrogates, next to the noise ceiling")
     _location_args(quality)
@@ -469,7 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
     quality.set_defaults(func=_cmd_surrogates_report)
     fit = surrogates.add_parser("fit", help="fit the release's surrogates on the whole joint table; save them beside it")
     _location_args(fit)
-    fit.add_argument("--models", nargs="+", default=["xgboost-quantile", "exact-gp"], choices=models)
+    fit.add_argument("--models", nargs="+", default=["xgboost-quantile", "exact-gp"], choices=models,
+                     help="formats to fit (an mlp-ensemble file is about 3 MB per target, so it is not fitted by default)")
     fit.set_defaults(func=_cmd_surrogates_fit)
 
     from bench.leaderboard import DEFAULT_BUDGET, DEFAULT_PROBLEMS, DEFAULT_SEARCHERS

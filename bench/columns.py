@@ -106,6 +106,9 @@ def _fixed() -> list[ColumnFamily]:
         _identity("n_cells", "int64", _J, "fusion cells"),
         _identity("n_nodes", "int64", _J, "nodes per fusion cell"),
         _identity("ops", "list<string>", _J, "fusion operators, cell by cell"),
+        ColumnFamily("<modality>_live_features", "(image|audio)_live_features", "", "list<int64>", IDENTITY, _J,
+                     "positions (0 = earliest) of the modality's 4 fusion features whose values reach the classifier head "
+                     "(bench.space.dataflow); empty: the fusion network never reads that backbone"),
         ColumnFamily("<component>_precision", "(image|audio|fusion)_precision", "", "string", IDENTITY, _J,
                      "weight precision of the component (fp32, int8, int4)"),
         _identity("seeds", "list<int64>", _J, "training seeds of the row"),
@@ -216,6 +219,23 @@ def describe(column: str, table: str) -> ColumnFamily:
 def schema_of(table_file: str) -> str:
     """The schema table (one of :data:`TABLES`) of a table file's stem: ``joint``, ``fusion_parts`` or ``backbones_<modality>``."""
     return table_file if table_file in (JOINT, FUSION_PARTS) else BACKBONES
+
+
+def canonical_order(columns: Iterable[str], table: str) -> list[str]:
+    """``columns`` in the schema's order (by family, then by name), so a table's layout never depends on the order its
+    rows were found in.
+
+    Raises:
+        KeyError: a column that is not in the schema.
+    """
+    position = {}
+    for column in columns:
+        position[column] = next(
+            (k for k, family in enumerate(families()) if table in family.tables and family.matches(column)), None
+        )
+        if position[column] is None:
+            raise KeyError(f"column {column!r} is not in the {table} table's schema (bench.columns)")
+    return sorted(position, key=lambda column: (position[column], column))
 
 
 def provenance(columns: list[str], table: str) -> dict[str, str]:

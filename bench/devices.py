@@ -36,7 +36,7 @@ OBJECTIVE_OF = {"latency_ms": "lat", "energy_mj": "energy"}
 """Objective name of each quantity (:data:`bench.benchmark.OBJECTIVES`)."""
 TOTAL = "total"
 """The component name of a whole model's columns in the joint table."""
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # a host: lowercase letters, digits and "-", at most 64
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.errors import DataError
+
 TEMP_SUFFIX = ".tmp"
 
 
@@ -39,6 +41,16 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+def inside(folder: str | Path, name: str) -> Path:
+    """``folder / name``, refused (:class:`bench.errors.DataError`) unless it resolves inside ``folder``: names built
+    from data (a job kind, a host slug, a column) must never write elsewhere."""
+    base = Path(folder).resolve()
+    path = (base / name).resolve()
+    if path == base or base not in path.parents:
+        raise DataError(f"refusing to write {name[:80]!r}: it resolves outside {folder}")
+    return base / name
 
 
 def is_temporary(path: Path) -> bool:

@@ -30,6 +30,7 @@ from bench.columns import PRECISION_COLUMNS
 from bench.devices import devices_in
 from bench.errors import UnknownNameError
 from bench.files import write_text_atomic
+from bench.jsonio import read_json
 from bench.locations import tables_root
 from bench.space import FP32_ONLY, PRECISIONS, Config, parse_config
 from bench.tables.manifest import TableError, read_manifest
@@ -170,11 +171,11 @@ def published_problems(task_dir: Path) -> dict[str, dict[str, Any]]:
     """
     path = task_dir / PROBLEMS_FILE
     try:
-        doc = json.loads(path.read_text())
+        doc = read_json(path, TableError)
         problems = doc["problems"]
         problems.items()
-    except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
-        raise TableError(f"{path} is missing or corrupt ({err!r}): run mmnas problems build") from err
+    except (TableError, KeyError, TypeError, AttributeError) as err:
+        raise TableError(f"{path} is missing or corrupt ({err}): run mmnas problems build") from err
     if doc.get("joint_sha256") != read_manifest(task_dir)["files"].get("joint.parquet", {}).get("sha256"):
         raise TableError(f"{path} was built for another joint table: rebuild it with mmnas problems build")
     return problems

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
+import io
 import json
 import logging
 import platform
@@ -59,9 +61,12 @@ def main() -> int:
         "host": platform.platform(),
         "train_seconds": sum(h["seconds"] for h in history),
     }
-    for path, write in ((out_dir / f"{args.modality}.pt", lambda p: torch.save({"model": net.state_dict(), **record}, p)),
-                        (out_dir / f"{args.modality}.json", lambda p: p.write_text(json.dumps(record, indent=1) + "\n"))):
-        write(path.with_suffix(path.suffix + ".tmp"))  # never a half-written file under the final name
+    weights = io.BytesIO()
+    torch.save({"model": net.state_dict(), **record}, weights)
+    record["sha256"] = hashlib.sha256(weights.getvalue()).hexdigest()  # what the sweep checks the .pt against
+    for path, data in ((out_dir / f"{args.modality}.pt", weights.getvalue()),
+                       (out_dir / f"{args.modality}.json", (json.dumps(record, indent=1) + "\n").encode())):
+        path.with_suffix(path.suffix + ".tmp").write_bytes(data)  # never a half-written file under the final name
         path.with_suffix(path.suffix + ".tmp").replace(path)
     print(json.dumps({"modality": args.modality, "final_accuracy_pct": final}))
     return 0

@@ -42,10 +42,20 @@ def get_searcher(name: str) -> type[Searcher]:
     raise UnknownNameError(f"unknown searcher {name!r}, expected one of {sorted(SEARCHERS) + plugins} or module:Class")
 
 
+def searcher_label(name: str) -> str:
+    """What reports call the searcher ``name``: a shipped one by its name, a plug-in (entry point or ``module:Class``)
+    by its class's ``name`` attribute, or the class name when it sets none."""
+    if name in SEARCHERS:
+        return name
+    cls = get_searcher(name)
+    return cls.name or cls.__name__
+
+
 def _checked(cls: object, what: str) -> type[Searcher]:
     if not (isinstance(cls, type) and issubclass(cls, Searcher)):
         raise TypeError(f"{what} is not a Searcher subclass")
     return cls
 
 
-__all__ = ["NSGA2", "QLogNEHVI", "QLogNParEGO", "RandomSearcher", "SEARCHERS", "Searcher", "SpaceExhaustedError", "TwoTierEvolution", "get_searcher"]
+__all__ = ["NSGA2", "QLogNEHVI", "QLogNParEGO", "RandomSearcher", "SEARCHERS", "Searcher", "SpaceExhaustedError", "TwoTierEvolution", "get_searcher",
+           "searcher_label"]

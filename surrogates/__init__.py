@@ -1,4 +1,4 @@
-"""Surrogate models fitted to the benchmark tables (XGBoost ensemble or quantiles, exact GP).
+"""Surrogate models fitted to the benchmark tables (XGBoost ensemble or quantiles, exact GP, MLP ensemble).
 
 Example:
     >>> from surrogates import XGBoostEnsemble, load_surrogate
@@ -14,9 +14,10 @@ from pathlib import Path
 from bench.errors import DataError
 from surrogates.base import NotFittedError, Surrogate, VersionMismatchError, read_document
 from surrogates.gp import ExactGP
+from surrogates.mlp import MLPEnsemble
 from surrogates.xgb import XGBoostEnsemble, XGBoostQuantile
 
-SURROGATES: dict[str, type[Surrogate]] = {cls.format_name: cls for cls in (XGBoostEnsemble, XGBoostQuantile, ExactGP)}
+SURROGATES: dict[str, type[Surrogate]] = {cls.format_name: cls for cls in (XGBoostEnsemble, XGBoostQuantile, ExactGP, MLPEnsemble)}
 
 
 def load_surrogate(path: str | Path, table_sha256: str | None) -> Surrogate:
@@ -28,6 +29,6 @@ def load_surrogate(path: str | Path, table_sha256: str | None) -> Surrogate:
 
 
 __all__ = [
-    "ExactGP", "NotFittedError", "Surrogate", "SURROGATES", "VersionMismatchError", "XGBoostEnsemble", "XGBoostQuantile",
+    "ExactGP", "MLPEnsemble", "NotFittedError", "Surrogate", "SURROGATES", "VersionMismatchError", "XGBoostEnsemble", "XGBoostQuantile",
     "load_surrogate",
 ]

@@ -16,6 +16,7 @@ import numpy as np
 
 from bench.errors import DataError
 from bench.files import write_text_atomic
+from bench.jsonio import read_json
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -78,9 +79,9 @@ def read_document(path: str | Path, table_sha256: str | None) -> dict[str, Any]:
     """A saved surrogate's JSON, checked for format and table version."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text())
+        doc = read_json(path)
         doc["format"], doc["params"], doc["state"], doc["table_sha256"]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as err:
+    except (DataError, KeyError, TypeError) as err:
         raise DataError(f"surrogate file {path} is missing or corrupt: {err!r}") from err
     if table_sha256 is not None and doc["table_sha256"] != table_sha256:
         raise VersionMismatchError(

@@ -2,8 +2,8 @@
 
 ``tables/<task>/surrogates/`` holds ``<column>.<format>.json`` for every learned target of
 :func:`surrogates.quality.joint_targets` (the static costs ``Benchmark`` computes exactly
-are not) and model, fitted on all rows of the joint table,
-and ``index.json`` listing them with their sha256 and the sha256 of the joint table they
+are not) and model, fitted on all rows of the joint table on the inputs its ``encoding``
+names (:func:`bench.space.features.encode_for_surrogate`), and ``index.json`` listing them with their sha256 and the sha256 of the joint table they
 were fitted on. :func:`load_fitted` checks both, so a corrupt file or a surrogate of
 another table version is refused instead of silently answering.
 """
@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from bench.errors import UnknownNameError
-from bench.files import write_text_atomic
+from bench.files import inside, write_text_atomic
+from bench.jsonio import read_json
 from bench.progress import progress
-from bench.space import encode_ordinal, parse_config
+from bench.space import parse_config
+from bench.space.features import DEFAULT_ENCODING, ENCODINGS, encode_for_surrogate
 from bench.tables.curves import with_fidelity_columns
 from bench.tables.manifest import TableError, read_manifest, sha256_of
 from surrogates.base import Surrogate, VersionMismatchError
@@ -29,7 +31,6 @@ from surrogates.quality import joint_targets
 
 SURROGATES_DIR = "surrogates"
 INDEX = "index.json"
-ENCODING = "ordinal"
 
 def joint_sha256(task_dir: Path) -> str:
     """sha256 of the joint table in ``task_dir``'s manifest."""
@@ -45,19 +46,19 @@ def fit_release(task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[
     sha = joint_sha256(task_dir)
     joint = with_fidelity_columns(joint, task_dir.name)
     out = task_dir / SURROGATES_DIR
-    X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
+    X = encode_for_surrogate([parse_config(text) for text in joint["config_json"]], DEFAULT_ENCODING)
     entries: dict[str, dict[str, Any]] = {}
     for target in progress([t for t in joint_targets(joint.columns) if t.learned], desc="fit", unit="target"):
         y = joint[target.column].to_numpy(dtype=float)
         rows = np.isfinite(y)
         for make in models.values():
             model = make().fit(X[rows], y[rows])
-            path = out / f"{target.column}.{model.format_name}.json"
+            path = inside(out, f"{target.column}.{model.format_name}.json")
             model.save(path, table_sha256=sha)
             entries.setdefault(target.column, {})[model.format_name] = {
                 "file": path.name, "sha256": sha256_of(path), "n_train": int(rows.sum()), "params": model.get_params(),
             }
-    index = {"table_sha256": sha, "encoding": ENCODING, "n_joint_rows": len(joint), "targets": entries}
+    index = {"table_sha256": sha, "encoding": DEFAULT_ENCODING, "n_joint_rows": len(joint), "targets": entries}
     write_text_atomic(out / INDEX, json.dumps(index, indent=1) + "\n")
     written = {entry["file"] for by_model in entries.values() for entry in by_model.values()} | {INDEX}
     for stale in sorted(out.glob("*.json")):  # surrogates of an earlier release that this one no longer fits
@@ -70,10 +71,12 @@ def read_index(task_dir: Path) -> dict[str, Any]:
     """The parsed index of the fitted surrogates, checked against the current joint table."""
     path = task_dir / SURROGATES_DIR / INDEX
     try:
-        index = json.loads(path.read_text())
+        index = read_json(path, TableError)
         index["targets"].items()
-    except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
-        raise TableError(f"{path} is missing or corrupt ({err!r}): run mmnas surrogates fit") from err
+        if index["encoding"] not in ENCODINGS:
+            raise KeyError(f"unknown encoding {index['encoding']!r}")
+    except (TableError, KeyError, TypeError, AttributeError) as err:
+        raise TableError(f"{path} is missing or corrupt ({err}): run mmnas surrogates fit") from err
     sha = joint_sha256(task_dir)
     if index.get("table_sha256") != sha:
         raise VersionMismatchError(

@@ -23,7 +23,7 @@ their surrogates, which answer where the look-up tables are not installed.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,8 +32,10 @@ import pandas as pd
 from bench.columns import COMPUTED_COLUMNS, CURVE_STEMS, PRECISION_COLUMNS, SIZE_STEMS, fidelity_column, fidelity_epochs, total_column
 from bench.devices import TOTAL, devices_in
 from bench.extras import require
-from bench.space import encode_ordinal, parse_config
+from bench.space import parse_config
+from bench.space.features import encode_for_surrogate
 from surrogates.base import Surrogate
+from surrogates.candidates import Candidate, as_candidates
 from surrogates.ceiling import mean_target_ceiling
 
 
@@ -135,7 +137,7 @@ def noise_ceiling(joint: pd.DataFrame, target: Target) -> dict[str, float] | Non
 
 def quality_table(
     joint: pd.DataFrame,
-    models: dict[str, Callable[[], Surrogate]],
+    models: Mapping[str, Callable[[], Surrogate]] | Sequence[Candidate],
     seed: int = 0,
     exact: Mapping[str, np.ndarray] | None = None,
     workers: int = 1,
@@ -143,12 +145,16 @@ def quality_table(
     """One row per target x model x split (plus noise-ceiling rows for accuracy, and ``computed-exact``
     rows for the table columns in ``exact``: column -> values computed for every row of ``joint``).
 
-    With ``workers`` > 1 the targets are scored in that many single-thread processes (``models``
-    must then be picklable, e.g. surrogate classes); the rows are the same.
+    ``models``: candidates (:class:`surrogates.candidates.Candidate`), or name -> factory for every
+    target on the default encoding. With ``workers`` > 1 the targets are scored in that many
+    single-thread processes (the factories must then be picklable, e.g. surrogate classes); the
+    rows are the same.
     """
     exact = exact or {}
-    X = encode_ordinal([parse_config(text) for text in joint["config_json"]])
-    jobs = [(joint, X, target, models, seed, exact.get(target.column)) for target in joint_targets(joint.columns)]
+    candidates = as_candidates(models)
+    configs = [parse_config(text) for text in joint["config_json"]]
+    X = {encoding: encode_for_surrogate(configs, encoding) for encoding in dict.fromkeys(c.encoding for c in candidates)}
+    jobs = [(joint, X, target, candidates, seed, exact.get(target.column)) for target in joint_targets(joint.columns)]
     if workers > 1:
         from bench.parallel import single_thread_pool
 
@@ -160,7 +166,7 @@ def quality_table(
 
 
 def _target_rows(
-    joint: pd.DataFrame, X: np.ndarray, target: Target, models: dict[str, Callable[[], Surrogate]], seed: int,
+    joint: pd.DataFrame, X: dict[str, np.ndarray], target: Target, candidates: list[Candidate], seed: int,
     exact: np.ndarray | None,
 ) -> list[dict]:
     y = joint[target.column].to_numpy(dtype=float)
@@ -181,7 +187,8 @@ def _target_rows(
         if len(train) < 2 or len(test) < 2:
             continue
         predictions = {
-            name: make().fit(X[train], y[train]).predict(X[test], return_std=True) for name, make in models.items() if target.learned
+            c.name: c.make().fit(X[c.encoding][train], y[train]).predict(X[c.encoding][test], return_std=True)
+            for c in candidates if target.learned and c.scores(target.name)
         }
         if exact is not None:
             predictions["computed-exact"] = (exact[test], None)
@@ -241,11 +248,12 @@ def targets_summary(table: pd.DataFrame, default_model: str) -> list[str]:
     return lines
 
 
-def markdown(table: pd.DataFrame, title: str, default_model: str = "xgboost-quantile") -> str:
-    """The quality table as Markdown (3 decimals), after a summary against the targets."""
+def markdown(table: pd.DataFrame, title: str, default_model: str = "xgboost-quantile", sections: Sequence[str] = ()) -> str:
+    """The quality table as Markdown (3 decimals), after a summary against the targets and the lines ``sections``."""
     columns = ["target", "model", "split", "n_train", "n_test", "r2", "mae", "kendall_tau", "sparse_kendall_tau", "spearman", "coverage_68", "coverage_95",
                "spearman_brown_tau"]
-    lines = [f"# {title}", "", "## Against the targets", "", *targets_summary(table, default_model), "", "## Every model and split", "",
+    lines = [f"# {title}", "", "## Against the targets", "", *targets_summary(table, default_model), "",
+             *([*sections, ""] if sections else []), "## Every model and split", "",
              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for _, row in table.iterrows():
         cells = [f"{row[c]:.3f}" if isinstance(row.get(c), float) else str(row.get(c, "")) for c in columns]

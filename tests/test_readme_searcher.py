@@ -29,5 +29,5 @@ def test_readme_searcher_example(release, tmp_path, monkeypatch):
         tmp_path / "board", problems=[f"{PROBLEM}@table"], searchers=["random", "my_searcher:GreedyMutation"], seeds=2,
         budget=20, n_init=5, workers=1, tables_dir=str(release),
     )
-    assert "| 20 | my_searcher:GreedyMutation |" in report.read_text()
+    assert "| 20 | greedy-mutation |" in report.read_text()  # labelled by the class's name
     sys.modules.pop("my_searcher", None)

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import ConfigError, UnknownNameError
+from bench.jsonio import read_json, short
 from bench.space import Config, parse_config
+from bench.space.validate import MAX_CONFIG_BYTES
 
 
 def example_names() -> list[str]:
@@ -34,9 +36,23 @@ def load_example(name: str) -> Config:
     return parse_config(example_document(name)["config"])
 
 
+WRAPPER_KEYS = frozenset({"config", "id", "name", "note", "reference"})  # example files and mmnas validate's output
+
+
 def config_from_document(document: Any) -> Config:
-    """The config of a parsed JSON document: a bare config, or an example-style file holding one under ``config``."""
-    return parse_config(document["config"] if isinstance(document, dict) and "config" in document else document)
+    """The config of a parsed JSON document: a bare config, or an example-style file holding one under ``config``
+    (beside it only ``id``, which must be the config's, ``name``, ``note`` and ``reference``)."""
+    if isinstance(document, str):
+        raise ConfigError("config: got a JSON string, expected an object (a config, or a document holding one under 'config')")
+    if not (isinstance(document, dict) and "config" in document):
+        return parse_config(document)
+    unknown = sorted(set(document) - WRAPPER_KEYS)
+    if unknown:
+        raise ConfigError(f"config document: unknown key(s) {short(unknown)} beside 'config', expected some of {sorted(WRAPPER_KEYS)}")
+    config = parse_config(document["config"])
+    if "id" in document and document["id"] != config.id:
+        raise ConfigError(f"config document: id {short(document['id'])} is not the id of its config ({config.id})")
+    return config
 
 
 def read_config(ref: str | Path) -> Config:
@@ -51,8 +67,4 @@ def read_config(ref: str | Path) -> Config:
     path = Path(ref)
     if not path.is_file():
         raise ConfigError(f"config {str(ref)!r}: no such file and no example of that name (examples: {example_names()})")
-    try:
-        document = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(f"config {str(ref)!r}: not valid JSON ({err})") from err
-    return config_from_document(document)
+    return config_from_document(read_json(path, ConfigError, max_bytes=MAX_CONFIG_BYTES))

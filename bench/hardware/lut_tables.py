@@ -8,12 +8,13 @@ costs off the tables) sums them here.
 
 from __future__ import annotations
 
-import json
+import math
 import os
 from pathlib import Path
 
 from bench.errors import DataError, LutKeyError
 from bench.hardware.cost import Cost
+from bench.jsonio import read_json
 
 DEFAULT_LUT_DIR = "../shared/luts/harmonic-nas"
 
@@ -62,10 +63,14 @@ def _read_table(path: Path) -> dict[str, dict]:
             f"look-up table {path} not found: set MMNAS_LUT_DIR to the folder holding the Harmonic-NAS "
             "tables (upstream: Mohamed-Imed-Eddine/Harmonic-NAS, evaluate/*/efficiency)"
         )
+    table = read_json(path)
     try:
-        table = json.loads(path.read_text())
         for key, entry in table.items():
-            float(entry["lat"]), float(entry["enrg"])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
-        raise DataError(f"look-up table {path} is corrupt: {err!r}") from err
+            for field in ("lat", "enrg"):  # numbers, or numbers as text (the OFA backbone tables)
+                value = entry[field]
+                number = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else math.nan
+                if not math.isfinite(number) or number < 0:
+                    raise ValueError(f"entry {key[:80]!r}: {field} = {str(value)[:40]} is not a finite non-negative number")
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise DataError(f"look-up table {path} is corrupt: {err}") from None
     return table

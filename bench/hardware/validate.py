@@ -33,6 +33,7 @@ from bench.files import write_text_atomic
 from bench.hardware.host import describe_host, host_slug
 from bench.hardware.measure import TimingSettings, time_callable
 from bench.hardware.meters import available_meters, describe_meters
+from bench.jsonio import read_json
 from bench.progress import progress
 from bench.space import MODALITIES, Config, PrecisionGenotype
 
@@ -126,11 +127,11 @@ def write_result(result: dict[str, Any], path: Path) -> Path:
 def read_result(path: Path) -> dict[str, Any]:
     """A result document, checked for its format and fields."""
     try:
-        result = json.loads(Path(path).read_text())
+        result = read_json(path, ValueError)
         fields = (result["format"], result["host"]["slug"], result["settings"], result["items"])
         for item in result["items"]:
             item["config"], item["config_id"]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError) as err:
         raise ValueError(f"validation result {path} is missing or corrupt: {err!r}") from err
     if fields[0] != RESULT_FORMAT:
         raise ValueError(f"validation result {path}: format {fields[0]!r}, this release reads {RESULT_FORMAT!r}")

@@ -32,7 +32,8 @@ def run_leaderboard(
 ) -> Path:
     """Run every searcher x seed x problem, then write ``report.md``, ``summary.csv``, ``scores.csv`` and plots.
 
-    Returns the report's path. The run logs are kept under ``out_dir/logs``.
+    Returns the report's path. The run logs are kept under ``out_dir/logs``; logs and plots an earlier leaderboard
+    left in ``out_dir`` that this one does not write are removed, so the folder holds this leaderboard alone.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     tables_dir = str(tables_root(tables_dir))  # resolved once: the worker processes read the same folder
@@ -43,6 +44,7 @@ def run_leaderboard(
         RunSpec(p, s, seed, budget, n_init, budget_seconds=budget_seconds) for s in searchers for p in problems for seed in range(seeds)
     ]
     specs.sort(key=lambda spec: not spec.searcher.startswith("q"))
+    _remove_stale(out_dir / "logs", "*.jsonl", {f"{spec.slug}.jsonl" for spec in specs})
     start = time.perf_counter()
     logs = run_many(specs, tables_dir, str(out_dir / "logs"), workers)
     wall = time.perf_counter() - start
@@ -55,6 +57,7 @@ def run_leaderboard(
         with atomic_path(out_dir / f"{name}.csv") as temporary:
             frame.to_csv(temporary, index=False)
     pictures = plot_anytime(scores, out_dir, tables_dir) + plot_fronts(logs, out_dir, tables_dir)
+    _remove_stale(out_dir, "*.png", {p.name for p in pictures})
     header = (
         f"# Leaderboard\n\n{len(searchers)} searchers x {seeds} seeds x {len(problems)} problems, budget {budget} "
         f"evaluations (the first {n_init} the same initial design for every searcher), {workers} processes with one "
@@ -65,3 +68,10 @@ def run_leaderboard(
     report = out_dir / REPORT
     write_text_atomic(report, markdown(table, targets, header))
     return report
+
+
+def _remove_stale(folder: Path, pattern: str, keep: set[str]) -> None:
+    """Remove the files matching ``pattern`` in ``folder`` whose names are not in ``keep``."""
+    for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+        if path.name not in keep:
+            path.unlink()

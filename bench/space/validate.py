@@ -6,11 +6,11 @@ whose message names the field path, the value received and what is allowed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bench.errors import ConfigError
+from bench.jsonio import loads_strict, short
 from bench.space.config import (
     DEPTHS,
     EXPANDS,
@@ -33,6 +33,8 @@ from bench.space.config import (
 )
 from bench.tasks import task_names
 
+MAX_CONFIG_BYTES = 2**20  # a config is about 1 kB
+
 
 def parse_config(obj: Mapping[str, Any] | str | Config) -> Config:
     """Validate and canonicalise a full config.
@@ -53,14 +55,11 @@ def parse_config(obj: Mapping[str, Any] | str | Config) -> Config:
     if isinstance(obj, Config):
         return obj
     if isinstance(obj, str):
-        try:
-            obj = json.loads(obj)
-        except json.JSONDecodeError as err:
-            raise ConfigError(f"config: not valid JSON ({err})") from err
+        obj = loads_strict(obj, "config", ConfigError, max_bytes=MAX_CONFIG_BYTES)
     mapping = _mapping(obj, "config", required={"task", "image", "audio", "fusion"}, optional={"precision"})
     task = mapping["task"]
     if not isinstance(task, str) or task not in task_names():
-        raise ConfigError(f"config.task: got {task!r}, expected one of {task_names()}")
+        raise ConfigError(f"config.task: got {_short(task)}, expected one of {task_names()}")
     precision = mapping.get("precision")
     return Config(
         task=task,
@@ -173,13 +172,11 @@ def _int_list(obj: Any, path: str, length: int, allowed: Sequence[int]) -> tuple
     for j, value in enumerate(obj):
         # bool is an int subclass; floats (NaN included) are rejected as wrong types.
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{path}[{j}]: got {type(value).__name__} {value!r}, expected an integer")
+            raise ConfigError(f"{path}[{j}]: got {type(value).__name__} {_short(value)}, expected an integer")
         if value not in allowed:
             shown = list(allowed) if len(allowed) <= 12 else f"{allowed[0]}..{allowed[-1]}"
             raise ConfigError(f"{path}[{j}]: got {value!r}, expected one of {shown}")
     return tuple(obj)
 
 
-def _short(obj: Any) -> str:
-    text = repr(obj)
-    return text if len(text) <= 60 else text[:57] + "..."
+_short = short

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -18,8 +19,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from bench.errors import UnknownNameError
+from bench.errors import DataError, UnknownNameError
 from bench.space import canonical_json
+
+NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")  # job kinds and task names: no "/", "." or ":", so safe in file names
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,12 @@ class JobSpec:
 
     @classmethod
     def make(cls, kind: str, task: str, params: dict[str, Any]) -> JobSpec:
+        """A spec, its kind and task checked against :data:`NAME` (they name files: ``results/<kind>.jsonl``)."""
+        for what, value in (("job kind", kind), ("task", task)):
+            if not isinstance(value, str) or not NAME.match(value):
+                raise DataError(f"malformed {what} {str(value)[:60]!r}: expected lowercase letters, digits, '_' and '-' (at most 40)")
+        if not isinstance(params, dict):
+            raise DataError(f"job params: got {type(params).__name__}, expected an object")
         return cls(kind=kind, task=task, params_json=canonical_json(params))
 
     @property

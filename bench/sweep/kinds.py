@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from bench.data import TaskData
@@ -31,14 +32,16 @@ from bench.hardware.lut import LutDevice
 from bench.hardware.measure import TimingSettings, measure_chunk
 from bench.hardware.onnx_latency import RUNTIME as ONNX_RUNTIME
 from bench.hardware.onnx_latency import measure_onnx_chunk
+from bench.jsonio import read_json
 from bench.models import Backbone, ElasticBackbone
 from bench.models.quantize import CALIBRATION_BATCHES, WEIGHT_BITS, component_bytes, quantise_component
-from bench.space import MODALITIES, parse_backbone, parse_config
+from bench.space import MODALITIES, Config, parse_backbone, parse_config
 from bench.sweep.jobs import JobContext, JobKind, register
 from bench.tasks import get_task, load_task
 from bench.train.evaluate import accuracy, batches
 from bench.train.features import PooledFeatures, pooled_features, subnet
 from bench.train.fusion import FusionSettings, train_fusion
+from bench.train.supernet import load_weights
 
 SUBNET_BN_BATCHES = 8
 HOROWITZ = static_devices(external=False)[0].name  # the analytical device, keyed by name in job results
@@ -98,11 +101,23 @@ def supernet_path(tables_dir: str | Path, task: str, modality: str) -> Path:
 
 
 def supernet_sha256(tables_dir: str | Path, task: str, modality: str) -> str:
-    """sha256 of the committed supernet file (it keys the jobs that use it)."""
+    """sha256 of the committed supernet file (it keys the jobs that use it), checked against the one recorded for it:
+    the ``sha256`` its training wrote beside it (``<modality>.json``). A file that does not match it (a flipped bit,
+    a replaced file) is refused, so no job ever runs on it."""
     path = supernet_path(tables_dir, task, modality)
     if not path.is_file():
         raise DataError(f"no supernet at {path}: train it first (scripts/train_supernets.py --modality {modality})")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    recorded = _recorded_supernet_sha256(path)
+    if recorded is not None and actual != recorded:
+        raise DataError(f"{path}: sha256 {actual[:12]}... is not the {recorded[:12]}... recorded for it: corrupt or replaced "
+                        "(a retrained supernet records its own in its .json)")
+    return actual
+
+
+def _recorded_supernet_sha256(path: Path) -> str | None:
+    record = path.with_suffix(".json")
+    return str(read_json(record).get("sha256")) if record.is_file() and "sha256" in read_json(record) else None
 
 
 @lru_cache(maxsize=2)
@@ -112,10 +127,8 @@ def _data(task: str, data_dir: str | None, cache_dir: str | None) -> TaskData:
 
 @lru_cache(maxsize=4)
 def _supernet(tables_dir: str, task: str, modality: str, sha256: str) -> ElasticBackbone:
-    if supernet_sha256(tables_dir, task, modality) != sha256:
-        raise DataError(f"{supernet_path(tables_dir, task, modality)} changed: the job asks for sha256 {sha256}")
     net = ElasticBackbone()
-    net.load_state_dict(torch.load(supernet_path(tables_dir, task, modality), weights_only=False)["model"])
+    net.load_state_dict(load_weights(supernet_path(tables_dir, task, modality), sha256)["model"])
     return net.eval()
 
 
@@ -165,19 +178,27 @@ def backbone_quant(params: dict[str, Any], context: JobContext) -> dict[str, Any
     }
 
 
-def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
-    """Fusion training of ``params['config']`` on frozen backbone features, once per seed."""
-    config, task = parse_config(params["config"]), params["task"]
-    settings = FusionSettings(**params["settings"])
-    features = {  # quantised backbones give their quantised features
+def joint_inputs(
+    config: Config, supernet_sha256: dict[str, str], context: JobContext
+) -> tuple[dict[str, PooledFeatures], dict[str, np.ndarray]]:
+    """The pooled backbone features a joint job trains ``config``'s fusion network on (quantised backbones give their
+    quantised features), and the labels of every split."""
+    features = {
         m: _features(
-            context.tables_dir, context.data_dir, context.cache_dir, task, m, params["supernet_sha256"][m], config.backbone(m),
+            context.tables_dir, context.data_dir, context.cache_dir, config.task, m, supernet_sha256[m], config.backbone(m),
             getattr(config.precision, m),
         )
         for m in MODALITIES
     }
-    data = _data(task, context.data_dir, context.cache_dir)
-    labels = {split: data.split(split).label for split in ("train", "val", "test")}
+    data = _data(config.task, context.data_dir, context.cache_dir)
+    return features, {split: data.split(split).label for split in ("train", "val", "test")}
+
+
+def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
+    """Fusion training of ``params['config']`` on frozen backbone features, once per seed."""
+    config = parse_config(params["config"])
+    settings = FusionSettings(**params["settings"])
+    features, labels = joint_inputs(config, params["supernet_sha256"], context)
     return {"seeds": [train_fusion(config, features["image"], features["audio"], labels, s, settings) for s in params["seeds"]]}
 
 

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 from bench.errors import DataError
-from bench.files import write_text_atomic
+from bench.files import inside, write_text_atomic
+from bench.jsonio import loads_strict
 from bench.sweep.jobs import JobSpec
 from bench.sweep.store import ResultStore
 
@@ -28,7 +29,7 @@ def write_logs(store: ResultStore, folder: Path) -> dict[str, int]:
     for row in store.rows():
         by_kind.setdefault(row["kind"], []).append(json.dumps(row, sort_keys=True))
     for kind, lines in by_kind.items():
-        write_text_atomic(folder / f"{kind}.jsonl", "\n".join(lines) + "\n")
+        write_text_atomic(inside(folder, f"{kind}.jsonl"), "\n".join(lines) + "\n")
     return {kind: len(lines) for kind, lines in by_kind.items()}
 
 
@@ -39,12 +40,18 @@ def read_log(path: Path) -> list[tuple[JobSpec, dict]]:
         DataError: naming the file and line of a corrupt line or a forged job id.
     """
     out = []
-    for n, line in enumerate(path.read_text().splitlines(), 1):
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    for n, line in enumerate(text.splitlines(), 1):
         try:
-            row = json.loads(line)
+            row = loads_strict(line, f"{path}:{n}")
             spec = JobSpec.make(row["kind"], row["task"], row["params"])
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise DataError(f"{path}:{n}: corrupt result line ({err})") from err
+        except DataError:
+            raise
+        except (KeyError, TypeError) as err:
+            raise DataError(f"{path}:{n}: corrupt result line ({err!r})") from err
         if spec.id != row["job_id"]:
             raise DataError(f"{path}:{n}: job id {row['job_id']} does not match its spec ({spec.id})")
         out.append((spec, row))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import DataError
+from bench.jsonio import loads_strict
 from bench.sweep.jobs import JobSpec
 
 SCHEMA = """
@@ -35,6 +36,22 @@ CREATE TABLE IF NOT EXISTS events (
     job_id TEXT NOT NULL, owner TEXT NOT NULL, event TEXT NOT NULL, at REAL NOT NULL, detail TEXT);
 """
 DEFAULT_LEASE_S = 6 * 3600.0
+RESULT_COLUMNS = "job_id, kind, task, params, result, worker, seconds, finished_at"
+
+
+def _check_row(row: tuple, where: str) -> None:
+    """A results row from another store: its job id the hash of its spec, its result a JSON object."""
+    job_id, kind, task, params, result = row[:5]
+    if not all(isinstance(value, str) for value in (job_id, params, result)):
+        raise DataError(f"{where}: job id, params and result must be text (columns swapped or corrupt)")
+    try:
+        spec = JobSpec.make(kind, task, loads_strict(params, f"{where} params"))
+    except DataError as err:
+        raise DataError(f"{where}: {err}") from None
+    if not isinstance(loads_strict(result, f"{where} result"), dict):
+        raise DataError(f"{where}: the result is not a JSON object")
+    if spec.id != job_id:
+        raise DataError(f"{where}: job id {str(job_id)[:24]!r} is not the id of its spec ({spec.id}): forged or corrupt")
 
 
 class ResultStore:
@@ -49,6 +66,10 @@ class ResultStore:
         self.path = Path(path)
         self.lease_s = lease_s
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        for where in (self.path, self.path.parent):
+            if where.exists() and not os.access(where, os.W_OK):
+                raise DataError(f"sweep store {self.path}: {where} is read-only (a store records claims and results, so it must be "
+                                "writable; merge a read-only shard with mmnas sweep merge instead)")
         try:
             self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -62,13 +83,18 @@ class ResultStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:  # e.g. "attempt to write a readonly database", a locked or full disk
+            raise DataError(f"sweep store {self.path} cannot be written: {err}") from None
         try:
             yield self._db
-        except BaseException:
+            self._db.execute("COMMIT")
+        except BaseException as err:
             self._db.execute("ROLLBACK")
+            if isinstance(err, sqlite3.OperationalError):
+                raise DataError(f"sweep store {self.path} cannot be written: {err}") from None
             raise
-        self._db.execute("COMMIT")
 
     def done_ids(self) -> set[str]:
         """Ids of every finished job."""
@@ -128,16 +154,25 @@ class ResultStore:
         return [tuple(r) for r in self._db.execute("SELECT job_id, owner, event FROM events ORDER BY rowid")]
 
     def merge(self, other: str | Path) -> int:
-        """Add the finished jobs of another store (a shard); idempotent. Returns rows added."""
+        """Add the finished jobs of another store (a shard); idempotent. Returns rows added.
+
+        The shard is opened read-only and never modified. Every row is checked first: its job id must be the hash of
+        its kind, task and params, its result valid JSON; one bad row refuses the whole shard (nothing is added).
+        """
         other = Path(other)
         if not other.is_file():
             raise DataError(f"shard {other} does not exist")
+        try:
+            source = sqlite3.connect(f"file:{other.resolve()}?mode=ro", uri=True)
+            rows = list(source.execute(f"SELECT {RESULT_COLUMNS} FROM results"))
+            source.close()
+        except sqlite3.DatabaseError as err:
+            raise DataError(f"shard {other} is not a readable sweep store: {err}") from err
+        for n, row in enumerate(rows, 1):
+            _check_row(row, f"shard {other}, row {n}")
         before = self.count()
-        source = ResultStore(other)
-        rows = list(source._db.execute("SELECT * FROM results"))
-        source.close()
         with self._transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(f"INSERT OR IGNORE INTO results ({RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return self.count() - before
 
     def count(self, kind: str | None = None) -> int:

@@ -11,6 +11,7 @@ import datetime
 import json
 import platform
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
@@ -19,18 +20,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.columns import CURVE_KEYS, provenance, schema_of
+from bench.columns import BACKBONES, CURVE_KEYS, JOINT, canonical_order, provenance, schema_of
 from bench.devices import TOTAL, device_spec, static_devices
-from bench.files import atomic_path, is_temporary, write_text_atomic
+from bench.files import atomic_path, write_text_atomic
 from bench.hardware.horowitz import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
 from bench.locations import tables_root
-from bench.space import COMPONENTS, MODALITIES, parse_backbone, parse_config
+from bench.space import COMPONENTS, MODALITIES, Config, parse_backbone, parse_config
+from bench.space.dataflow import data_flow
 from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, fusion_settings, supernet_path, supernet_sha256
 from bench.sweep.logs import read_log, results_dir
 from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
 from bench.sweep.store import ResultStore
 from bench.tables.fusion_parts import FUSION_PARTS_TABLE, fusion_parts_frame
-from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, sha256_of
+from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, TableError, is_release_file, read_manifest, release_lock, sha256_of
 from bench.tables.release import current_release
 from bench.tasks import get_task, task_names
 
@@ -121,7 +123,13 @@ def backbone_frame(
                 **measured.get(("backbone", modality, g.id), {}),
             }
         )
-    return _frame(records, "backbone_id")
+    return _frame(records, "backbone_id", BACKBONES)
+
+
+def live_feature_columns(config: Config) -> dict[str, list[int]]:
+    """``<modality>_live_features``: positions (0 = earliest) of the modality's fusion features that reach the head."""
+    flow = data_flow(config.fusion)
+    return {f"{m}_live_features": list(flow.reaches(i)) for i, m in enumerate(MODALITIES)}
 
 
 def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: dict[tuple, dict[str, Any]]) -> pd.DataFrame:
@@ -149,6 +157,7 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
             "image_id": config.image.id, "audio_id": config.audio.id,
             "n_cells": config.fusion.n_cells, "n_nodes": config.fusion.n_nodes,
             "ops": [node.op for cell in config.fusion.cells for node in cell.nodes],
+            **live_feature_columns(config),
             **{f"{component}_precision": value for component, value in config.precision.to_dict().items()},
             "seeds": sorted(per_seed),
         }
@@ -167,7 +176,7 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
             row.update(static_columns(f"{component}_", static[config_id][component]))
         row.update(measured.get(("joint", config_id), {}))
         records.append(row)
-    return _frame(records, "config_id")
+    return _frame(records, "config_id", JOINT)
 
 
 # Release artefacts rebuilt from the tables after the export (README, "Making a release"), so
@@ -178,13 +187,23 @@ DERIVED = (
 )
 
 
-def _frame(records: list[dict[str, Any]], key: str) -> pd.DataFrame:
+def _frame(records: list[dict[str, Any]], key: str, table: str) -> pd.DataFrame:
+    """Rows sorted by ``key``, columns in the schema's order: the same records always give the same bytes."""
     frame = pd.DataFrame.from_records(records)
-    return frame.sort_values(key, ignore_index=True) if len(frame) else frame
+    if not len(frame):
+        return frame
+    return frame.sort_values(key, ignore_index=True)[canonical_order(frame.columns, table)]
 
 
-def export_tables(store: ResultStore, task: str, tables_dir: str | Path | None = None) -> dict[str, int]:
-    """Write ``backbones_<modality>.parquet``, ``joint.parquet`` and ``manifest.json``; returns row counts."""
+def export_tables(
+    store: ResultStore, task: str, tables_dir: str | Path | None = None, accept_row_loss: Mapping[str, int] | None = None,
+) -> dict[str, int]:
+    """Write ``backbones_<modality>.parquet``, ``joint.parquet`` and ``manifest.json``; returns row counts.
+
+    Raises:
+        TableError: a table would have fewer rows than the release it replaces (rows lost from the store or the
+            logs), unless ``accept_row_loss`` names that table and exactly how many rows it loses.
+    """
     tables_dir = tables_root(tables_dir)
     task_dir = Path(tables_dir) / task
     task_dir.mkdir(parents=True, exist_ok=True)
@@ -195,10 +214,26 @@ def export_tables(store: ResultStore, task: str, tables_dir: str | Path | None =
     if all(shas.values()):
         frames["joint"] = joint_frame(store, task, shas, measured)
     frames[FUSION_PARTS_TABLE] = fusion_parts_frame()
-    for name, frame in frames.items():
-        _atomic_parquet(frame, task_dir / f"{name}.parquet")
-    _write_manifest(task_dir, task, frames, shas, store, timed)
+    _refuse_row_loss(task_dir, {name: len(frame) for name, frame in frames.items()}, dict(accept_row_loss or {}))
+    with release_lock(task_dir, exclusive=True):  # readers see the old release or the new one (bench.tables.manifest)
+        for name, frame in frames.items():
+            _atomic_parquet(frame, task_dir / f"{name}.parquet")
+        _write_manifest(task_dir, task, frames, shas, store, timed)
     return {name: len(frame) for name, frame in frames.items()}
+
+
+def _refuse_row_loss(task_dir: Path, rows: dict[str, int], accepted: dict[str, int]) -> None:
+    """Refuse an export that publishes fewer rows in some table than the release it replaces, unless accepted exactly."""
+    if not (task_dir / MANIFEST).is_file():
+        return
+    previous = {name[: -len(".parquet")]: entry["rows"] for name, entry in read_manifest(task_dir)["files"].items() if "rows" in entry}
+    for name, before in sorted(previous.items()):
+        lost = before - rows.get(name, 0)
+        if lost > 0 and accepted.get(name) != lost:
+            raise TableError(
+                f"the export would shrink {task_dir / name}.parquet from {before} to {rows.get(name, 0)} rows ({lost} lost): "
+                f"a store or result log is missing rows; if that loss is meant, pass --accept-row-loss {name}={lost}"
+            )
 
 
 def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -210,7 +245,7 @@ def _write_manifest(
     task_dir: Path, task: str, frames: dict[str, pd.DataFrame], shas: dict, store: ResultStore, timed: list[dict[str, Any]]
 ) -> None:
     files = {}
-    for path in sorted(p for p in task_dir.rglob("*") if p.is_file() and p.name != MANIFEST and not is_temporary(p)):
+    for path in sorted(p for p in task_dir.rglob("*") if is_release_file(p) and p.name != MANIFEST):
         name = path.relative_to(task_dir).as_posix()
         if name.startswith(DERIVED):
             continue

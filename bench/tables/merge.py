@@ -10,27 +10,54 @@ next ``mmnas problems build``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from bench.devices import SLUG
+from bench.errors import DataError
 from bench.hardware.validate import timing_record
+from bench.space import parse_config
 from bench.sweep.jobs import JobSpec
 from bench.sweep.store import ResultStore
 
 # Float runtimes time the configs as the tables hold them (fp32); int8 timings of an fp32
 # config would describe another model, so they enter the tables through the precision tier.
 MERGED_RUNTIMES = ("torchscript", "onnxruntime")
+VALIDATE_WORKER = ":validate"  # the worker suffix of merged rows, apart from the sweep's own
+
+
+MAX_MS = 1e6  # a batch-1 inference slower than 1000 s is a corrupt figure, not a measurement
+
+
+def _checked_timing(record: dict[str, Any], where: str) -> dict[str, Any]:
+    """A timing record whose figures are all finite, positive and bounded (else DataError naming ``where``)."""
+    for key, value in record.items():
+        if key == "energy_meter" or (key == "energy_mj" and value is None):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 < value <= MAX_MS:
+            raise DataError(f"{where}: {key} = {str(value)[:40]} is not a finite positive figure of at most {MAX_MS:g}")
+    return record
 
 
 def latency_jobs(result: dict[str, Any], task: str) -> list[tuple[JobSpec, dict[str, Any]]]:
-    """(spec, result) of one latency job per runtime in a validation result."""
+    """(spec, result) of one latency job per runtime in a validation result, every host slug, config and figure
+    checked first (a refused result writes nothing)."""
+    slug = result["host"]["slug"]
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        raise DataError(f"validation result: host slug {str(slug)[:60]!r} is not lowercase letters, digits and '-' (at most 64)")
     jobs = []
     for runtime in MERGED_RUNTIMES:
         measured = [item for item in result["items"] if runtime in item]
         if not measured:
             continue
-        host = f"{result['host']['slug']}-{runtime}"
+        for item in measured:
+            config = parse_config(item["config"])
+            if config.id != item["config_id"] or config.task != task:
+                raise DataError(f"validation result: item {str(item['config_id'])[:20]!r} is not a {task} config of that id")
+        host = f"{slug}-{runtime}"
         params = {"items": [{"target": "joint", "config": item["config"]} for item in measured], "host": host, "settings": result["settings"]}
-        timings = [{"total": timing_record(item[runtime])} for item in measured]
+        timings = [{"total": _checked_timing(timing_record(item[runtime]), f"validation result {item['config_id']} {runtime}")}
+                   for item in measured]
         load1 = max(item[runtime].get("load1_before", 0.0) for item in measured)
         host_info = {**result["host"], "runtime": runtime, "runtimes": result["runtimes"], "meters": result["meters"]}
         jobs.append((JobSpec.make("latency", task, params), {"items": timings, "host": host_info, "load_before": [load1]}))
@@ -38,11 +65,22 @@ def latency_jobs(result: dict[str, Any], task: str) -> list[tuple[JobSpec, dict[
 
 
 def merge_result(store: ResultStore, result: dict[str, Any], task: str) -> list[str]:
-    """Add the result's latency jobs to ``store``; returns the devices added (none when already merged)."""
+    """Add the result's latency jobs to ``store``; returns the devices added (none when already merged).
+
+    Raises:
+        DataError: a malformed result, or a host the sweep itself measured (merging would mix two sets of timings
+            under one device); nothing is written then.
+    """
+    jobs = latency_jobs(result, task)
+    swept = {row["params"]["host"] for row in store.rows("latency") if not row["worker"].endswith(VALIDATE_WORKER)}
+    clash = sorted({spec.params["host"] for spec, _ in jobs} & swept)
+    if clash:
+        raise DataError(f"measured:{clash[0]} was measured by the sweep itself: a validation result cannot be merged as that "
+                        "device (run scripts/validate_device.py with MMNAS_HOST_ID set to another name)")
     done = store.done_ids()
     added = []
-    for spec, job_result in latency_jobs(result, task):
+    for spec, job_result in jobs:
         if spec.id not in done:
-            store.put(spec, job_result, worker=f"{result['host']['hostname']}:validate", seconds=0.0, owner="merge")
+            store.put(spec, job_result, worker=f"{result['host']['hostname']}{VALIDATE_WORKER}", seconds=0.0, owner="merge")
             added.append(f"measured:{spec.params['host']}")
     return added

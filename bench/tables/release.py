@@ -20,9 +20,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.files import atomic_path, is_temporary
+from bench.files import atomic_path
 from bench.locations import INSTALLED_TABLES
-from bench.tables.manifest import TableError, read_manifest, sha256_of, verify_file
+from bench.tables.manifest import TableError, is_release_file, read_manifest, sha256_of, verify_file
 
 RELEASE_FILE = "RELEASE.json"
 CHANGELOG = "releases.json"  # in the tables folder: every data release, newest last, with what it added
@@ -53,7 +53,7 @@ def release_files(tables_dir: Path) -> dict[str, str]:
     """Path relative to ``tables_dir`` -> sha256, for every file of every task folder with a manifest."""
     out = {}
     for manifest in sorted(tables_dir.glob("*/manifest.json")):
-        for path in sorted(p for p in manifest.parent.rglob("*") if p.is_file() and not is_temporary(p)):
+        for path in sorted(p for p in manifest.parent.rglob("*") if is_release_file(p)):
             out[path.relative_to(tables_dir).as_posix()] = sha256_of(path)
     return out
 

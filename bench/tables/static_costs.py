@@ -30,11 +30,13 @@ import numpy as np
 
 from bench.columns import COMPUTED_COLUMNS, LUT_COLUMNS
 from bench.devices import static_devices
-from bench.errors import DataError
-from bench.hardware.horowitz import energy_at_precision
+from bench.errors import DataError, UnknownNameError
+from bench.extras import require
+from bench.hardware.horowitz import energy_at_precision, energy_mj
 from bench.hardware.lut_tables import LutTables
 from bench.models import skeleton
-from bench.space import FUSION_OPS, BackboneGenotype, Config
+from bench.space import FUSION_OPS, MODALITIES, BackboneGenotype, Config
+from bench.space.dataflow import DataFlow, data_flow
 from bench.tables.backbone_lookup import BackboneLookup
 from bench.tables.fusion_parts import FUSION_PARTS_TABLE, PART_KEY
 from bench.tables.manifest import TableError, load_table
@@ -46,6 +48,9 @@ COLUMNS = (*COMPUTED_COLUMNS, *LUT_COLUMNS)
 _NONE = np.full(len(LUT_COLUMNS), np.nan)
 
 
+ACCOUNTINGS = ("paper", "deployed")
+
+
 class StaticCosts:
     """Exact static costs of joint configs of one task.
 
@@ -53,9 +58,16 @@ class StaticCosts:
         task_dir: folder of the task's committed tables (the backbone tables are read; :attr:`backbones`).
         task: task name (its inputs and LUT family).
         lut_dir: folder of the Harmonic-NAS look-up tables (default ``MMNAS_LUT_DIR``).
+        accounting: ``paper`` (every component whole, as the tables and Harmonic-NAS price them) or ``deployed``
+            (only the layers whose outputs reach the head, :mod:`bench.hardware.deployed`; needs torch).
     """
 
-    def __init__(self, task_dir: str | Path, task: str, lut_dir: str | Path | None = None) -> None:
+    def __init__(self, task_dir: str | Path, task: str, lut_dir: str | Path | None = None, accounting: str = "paper") -> None:
+        if accounting not in ACCOUNTINGS:
+            raise UnknownNameError(f"unknown cost accounting {accounting!r}, expected one of {list(ACCOUNTINGS)}")
+        if accounting == "deployed":
+            require("torch", "the deployed cost accounting")
+        self.accounting = accounting
         try:
             family = get_task(task).lut_family
             if family is None:
@@ -77,11 +89,12 @@ class StaticCosts:
     def totals(self, configs: Sequence[Config]) -> dict[str, np.ndarray]:
         """Whole-model value of every column in :data:`COLUMNS` per config (NaN where a LUT has no figure,
         and in every LUT column when the look-up tables are not installed)."""
-        image = [self._backbone(c.image, "image", c.precision.image) for c in configs]
-        audio = [self._backbone(c.audio, "audio", c.precision.audio) for c in configs]
+        flows = [data_flow(c.fusion) for c in configs] if self.accounting == "deployed" else [None] * len(configs)
+        image = [self._backbone(c.image, "image", c.precision.image, flow) for c, flow in zip(configs, flows)]
+        audio = [self._backbone(c.audio, "audio", c.precision.audio, flow) for c, flow in zip(configs, flows)]
         config_of_part, parts = [], []
-        for n, config in enumerate(configs):
-            fusion_parts = self._fusion_parts(config)
+        for n, (config, flow) in enumerate(zip(configs, flows)):
+            fusion_parts = self._fusion_parts(config, flow)
             parts += fusion_parts
             config_of_part += [n] * len(fusion_parts)
         counts = np.zeros((len(configs), len(self._part_rows)))
@@ -95,7 +108,9 @@ class StaticCosts:
             rows[having] += counts[having, k, None] * self._part_rows[k]
         return {column: rows[:, k] for k, column in enumerate(COLUMNS)}
 
-    def _backbone(self, genotype: BackboneGenotype, modality: str, precision: str) -> np.ndarray:
+    def _backbone(self, genotype: BackboneGenotype, modality: str, precision: str, flow: DataFlow | None) -> np.ndarray:
+        if flow is not None:
+            return self._deployed_backbone(genotype, modality, precision, flow)
         index = self.backbones.row(genotype, modality)
         if precision == "fp32":
             return self._backbone_values[modality][index]
@@ -109,13 +124,36 @@ class StaticCosts:
                    "horowitz45_energy_mj": energy_at_precision(energy, macs, params, precision)}
         return _row(figures, _NONE)
 
-    def _fusion_parts(self, config: Config) -> list[int]:
-        """Part indices of the fusion network of ``config``, one per part instance."""
+    def _deployed_backbone(self, genotype: BackboneGenotype, modality: str, precision: str, flow: DataFlow) -> np.ndarray:
+        """The figures of the backbone's layers up to its latest feature that reaches the head (none: all zero)."""
+        from bench.hardware.deployed import backbone_chain, backbone_parts
+
+        live = flow.reaches(MODALITIES.index(modality))
+        parts = backbone_parts(self.task, modality)
+        chain = [parts[key] for key in backbone_chain(genotype, live[-1] if live else None)]
+        counts = {"macs": sum(p.macs for p in chain), "weights": sum(p.params for p in chain),
+                  "activations": sum(p.activations for p in chain)}
+        figures = {"params": counts["weights"], "macs": counts["macs"], "bytes": sum(p.bytes[precision] for p in chain),
+                   "horowitz45_energy_mj": energy_mj(counts, precision)}
+        keys = [key for p in chain for key in p.lut_keys]
+        if not keys:
+            lut = np.zeros(len(LUT_COLUMNS))
+        elif precision != "fp32" or not self._luts:
+            lut = _NONE
+        else:
+            lut = np.array([v for tables in self._luts for c in [tables.backbone_cost(keys)] for v in (c.latency_ms, c.energy_mj)])
+        return _row(figures, lut)
+
+    def _fusion_parts(self, config: Config, flow: DataFlow | None) -> list[int]:
+        """Part indices of the fusion network of ``config``, one per part instance (with ``flow``: the live ones only)."""
         precision = config.precision.fusion
         channels = skeleton.feature_channels(config.image.d) + skeleton.feature_channels(config.audio.d)
-        parts = [("input", channels[i]) for i in config.fusion.used_inputs(len(channels))]
-        parts += [("cell", 0)] * config.fusion.n_cells + [("head", 0)]
-        parts += [(node.op, 0) for cell in config.fusion.cells for node in cell.nodes]
+        inputs = config.fusion.used_inputs(len(channels)) if flow is None else flow.live_inputs
+        parts = [("input", channels[i]) for i in inputs]
+        n_cells = config.fusion.n_cells if flow is None else sum(flow.live_cell(c) for c in range(config.fusion.n_cells))
+        parts += [("cell", 0)] * n_cells + [("head", 0)]
+        live = flow.live_nodes if flow is not None else [[True] * len(cell.nodes) for cell in config.fusion.cells]
+        parts += [(node.op, 0) for cell, on in zip(config.fusion.cells, live) for node, keep in zip(cell.nodes, on) if keep]
         return [self._part(kind, arg, precision) for kind, arg in parts]
 
     def _part(self, kind: str, arg: int, precision: str) -> int:

@@ -59,6 +59,13 @@ def train_fusion(
     config: Config, image: PooledFeatures, audio: PooledFeatures, labels: dict[str, np.ndarray], seed: int, settings: FusionSettings
 ) -> dict[str, float | int]:
     """Train one fusion network with ``seed``; returns the per-seed record."""
+    return trained_fusion(config, image, audio, labels, seed, settings)[0]
+
+
+def trained_fusion(
+    config: Config, image: PooledFeatures, audio: PooledFeatures, labels: dict[str, np.ndarray], seed: int, settings: FusionSettings
+) -> tuple[dict[str, float | int], torch.nn.Module]:
+    """:func:`train_fusion`'s record, and the network it scored (quantised to the config's fusion precision)."""
     start = time.perf_counter()
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)  # initialisation and dropout
@@ -99,18 +106,24 @@ def train_fusion(
     }
     if config.precision.fusion != "fp32":  # the trained network quantised to its precision is what the config is
         batches = torch.split(torch.arange(n_train), settings.batch_size)[:CALIBRATION_BATCHES]
-        quantised = quantise_component(net.eval(), config.precision.fusion, [([f[idx] for f in inputs["train"]],) for idx in batches])
+        net = quantise_component(net.eval(), config.precision.fusion, [([f[idx] for f in inputs["train"]],) for idx in batches])
         record.update(
             val_acc_before_quantisation=val_acc, test_acc_before_quantisation=test_acc,
-            val_acc=_accuracy(quantised, inputs["val"], targets["val"]), test_acc=_accuracy(quantised, inputs["test"], targets["test"]),
+            val_acc=_accuracy(net, inputs["val"], targets["val"]), test_acc=_accuracy(net, inputs["test"], targets["test"]),
         )
-    return {**record, "train_seconds": time.perf_counter() - start}
+    return {**record, "train_seconds": time.perf_counter() - start}, net
+
+
+@torch.no_grad()
+def logits(net: torch.nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:
+    """Eval-mode logits of ``net`` over one split's 8 pooled inputs, ``EVAL_BATCH`` pairs at a time."""
+    net.eval()
+    n = len(inputs[0])
+    return torch.cat([net([f[i : i + EVAL_BATCH] for f in inputs]) for i in range(0, n, EVAL_BATCH)])
 
 
 @torch.no_grad()
 def _accuracy(net: torch.nn.Module, inputs: list[torch.Tensor], target: torch.Tensor) -> float:
     """Top-1 accuracy (%) in eval mode, ``EVAL_BATCH`` pairs at a time (no layer mixes pairs in eval mode, so the
     predictions do not depend on the chunking; splits up to that size are one forward, as the soundmnist tables were)."""
-    net.eval()
-    predictions = torch.cat([net([f[i : i + EVAL_BATCH] for f in inputs]).argmax(dim=1) for i in range(0, len(target), EVAL_BATCH)])
-    return 100.0 * float((predictions == target).float().mean())
+    return 100.0 * float((logits(net, inputs).argmax(dim=1) == target).float().mean())

@@ -10,16 +10,22 @@ every epoch makes the run resumable.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
 import logging
+import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.torch_version import TorchVersion
 
 from bench.data import TaskData
+from bench.errors import DataError
 from bench.models import ElasticBackbone
 from bench.space import DEPTHS, EXPANDS, KERNELS, N_UNIT_BLOCKS, BackboneGenotype, sample_backbone
 from bench.space.validate import canonical_backbone
@@ -59,6 +65,30 @@ def subnet_accuracy(
     return accuracy(lambda x: net(x, genotype)[1], getattr(target, modality), target.label)
 
 
+def load_weights(path: Path, sha256: str | None = None) -> dict[str, Any]:
+    """A saved supernet or checkpoint, read once, checked against ``sha256`` (when given) and unpickled with
+    ``weights_only=True``: tensors, containers and numbers only, so a crafted file cannot run code.
+
+    The committed soundmnist supernets record torch's version as a ``TorchVersion`` (a ``str`` subclass), the one
+    class allowed beyond the defaults.
+
+    Raises:
+        DataError: the file is missing, does not match ``sha256``, or holds anything but weights.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise DataError(f"{path}: cannot be read ({err.strerror or err})") from None
+    if sha256 is not None and hashlib.sha256(raw).hexdigest() != sha256:
+        raise DataError(f"{path}: sha256 {hashlib.sha256(raw).hexdigest()[:12]}... is not the recorded {sha256[:12]}...: corrupt or replaced")
+    try:
+        with torch.serialization.safe_globals([TorchVersion]):
+            return torch.load(io.BytesIO(raw), weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as err:
+        reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
+        raise DataError(f"{path}: not a plain weights file, refused unloaded ({reason})") from None
+
+
 def train_supernet(
     modality: str, data: TaskData, settings: SupernetSettings, checkpoint: Path | None = None
 ) -> tuple[ElasticBackbone, list[dict]]:
@@ -72,7 +102,7 @@ def train_supernet(
     rng = np.random.default_rng(settings.seed)
     history: list[dict] = []
     if checkpoint is not None and checkpoint.is_file():
-        state = torch.load(checkpoint, weights_only=False)
+        state = load_weights(checkpoint)
         if state["settings"] != dataclasses.asdict(settings) or state["data_key"] != data.key:
             raise ValueError(f"{checkpoint}: saved for other settings or data; remove it to start afresh")
         net.load_state_dict(state["model"])

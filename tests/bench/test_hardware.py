@@ -102,3 +102,12 @@ def test_analytical_energy_by_precision_by_hand():
     for precision, pj in expected_pj.items():
         assert abs(energy_mj(counts, precision) - pj * 1e-9) < 1e-15
     assert energy_mj(counts, "int4") < energy_mj(counts, "int8") < energy_mj(counts, "fp32")
+
+
+@pytest.mark.parametrize("value", ['"NaN"', "-6.9", '"-1"', '"inf"', "true", "null"])
+def test_a_lut_entry_that_is_not_a_finite_non_negative_number_is_refused(tmp_path, value):
+    for path in lut_dir_from_env().glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "lut_fusion_tx2.json").write_text('{"Sum-input:1_192_16-N:1-C:192-L:16": {"lat": %s, "enrg": 1.0}}' % value)
+    with pytest.raises(DataError, match="lut_fusion_tx2.json is corrupt: entry 'Sum-input.* lat = .* is not a finite non-negative"):
+        get_device("lut:tx2", lut_dir=tmp_path)

@@ -83,3 +83,40 @@ def test_merge_is_idempotent_and_adds_one_device_per_runtime(tmp_path, result):
     assert columns[f"measured_{host}_onnxruntime_energy_mj"] == 0.25
     assert f"measured_{host}_torchscript_energy_mj" not in columns  # no meter, no energy
     store.close()
+
+
+def _crafted(result, change):
+    crafted = json.loads(json.dumps(result))
+    change(crafted)
+    return crafted
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r["host"].update(slug="../../x"), "host slug '../../x' is not lowercase"),
+    (lambda r: r["host"].update(slug="lut:tx2"), "host slug 'lut:tx2'"),
+    (lambda r: r["host"].update(slug="a" * 300), "host slug 'aaaa"),
+    (lambda r: r["items"][0]["onnxruntime"]["timing"].update(median_ms=-6.9), "median_ms = -6.9 is not a finite positive"),
+    (lambda r: r["items"][0]["onnxruntime"]["timing"].update(median_ms=float("nan")), "median_ms = nan"),
+    (lambda r: r["items"][0]["onnxruntime"]["timing"].update(median_ms=1e308), "median_ms = 1e\\+308"),
+    (lambda r: r["items"][0]["config"]["fusion"]["cells"][0].update(inputs=[0, 0]), "expected two distinct"),
+    (lambda r: r["items"][0].update(config_id="0" * 16), "is not a soundmnist config of that id"),
+])
+def test_a_crafted_result_is_refused_and_writes_nothing(tmp_path, result, change, message):
+    store = ResultStore(tmp_path / "sweep.db")
+    with pytest.raises(ValueError, match=message):
+        merge_result(store, _crafted(result, change), "soundmnist")
+    assert store.count() == 0
+    store.close()
+
+
+def test_a_host_the_sweep_measured_is_not_merged_over(tmp_path, result):
+    from bench.sweep.jobs import JobSpec
+
+    store = ResultStore(tmp_path / "sweep.db")
+    host = f"{result['host']['slug']}-onnxruntime"
+    swept = JobSpec.make("latency", "soundmnist", {"items": [], "host": host, "settings": {}})
+    store.put(swept, {"items": []}, worker="sweep-host:123", seconds=1.0, owner="sweep")
+    with pytest.raises(ValueError, match=f"measured:{host} was measured by the sweep itself"):
+        merge_result(store, result, "soundmnist")
+    assert store.count() == 1
+    store.close()

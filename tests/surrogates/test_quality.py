@@ -160,3 +160,17 @@ def test_random_split_keeps_precision_twins_on_one_side(joint):
     no_twins_train, _ = splits(joint)["random-80/20"]  # without twins: the plain seeded permutation of rows
     order = np.random.default_rng(0).permutation(60)
     assert no_twins_train.tolist() == sorted(order[:48].tolist())
+
+
+def test_model_choice_section_on_the_training_rows_only(joint):
+    from surrogates.candidates import Candidate
+    from surrogates.selection import model_choice
+
+    candidates = [Candidate("xgb", lambda: XGBoostEnsemble(n_members=2, n_estimators=20)),
+                  Candidate("xgb/ordinal", lambda: XGBoostEnsemble(n_members=2, n_estimators=20), "ordinal")]
+    choice = model_choice(joint, candidates, n_folds=3)
+    train = splits(joint)["random-80/20"][0]
+    assert set(choice.scores["model"]) == {"xgb", "xgb/ordinal"} and len(choice.scores) == 6
+    assert choice.chosen in {"xgb", "xgb/ordinal"} and choice.curve["n_train"].tolist() == [len(train)]
+    lines = choice.markdown()
+    assert lines[0] == "## Model choice for val_acc" and any(line.startswith(f"Chosen: **{choice.chosen}**") for line in lines)

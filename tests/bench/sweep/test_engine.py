@@ -134,7 +134,7 @@ def test_corrupt_logs_and_store_are_rejected(tmp_path):
     with pytest.raises(DataError, match="does not match its spec"):
         import_logs(ResultStore(tmp_path / "other.db"), tmp_path / "logs")
     log.write_text("{not json\n")
-    with pytest.raises(DataError, match="backbone_static.jsonl:1: corrupt"):
+    with pytest.raises(DataError, match="backbone_static.jsonl:1: not valid JSON"):
         import_logs(ResultStore(tmp_path / "other2.db"), tmp_path / "logs")
     (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(DataError, match="not a readable SQLite"):
@@ -168,3 +168,44 @@ def test_no_chunk_starts_after_the_deadline(tmp_path):
     later = run_plan("backbones-static", "soundmnist", tmp_path / "s.db", InProcessExecutor(), context, limit=4, chunk=2, deadline=time.time() + 600)
     assert later.n_finished == 4
     assert sorted(p.name for p in (tmp_path / "tables" / "soundmnist" / "results").iterdir()) == ["backbone_static.jsonl"]
+
+
+def _shard(tmp_path, edit=None):
+    shard = ResultStore(tmp_path / "shard.db")
+    run_sweep(shard, make_plan("backbones-static", "soundmnist", limit=3), InProcessExecutor(), CONTEXT)
+    if edit is not None:
+        shard._db.execute(edit)
+    shard.close()
+    return tmp_path / "shard.db"
+
+
+@pytest.mark.parametrize("edit, message", [
+    ("UPDATE results SET result = '{\"params\": 1}' WHERE rowid = 1", None),  # a forged result stays undetectable: no signature
+    ("UPDATE results SET params = '{\"modality\": \"audio\"}' WHERE rowid = 2", "is not the id of its spec"),  # forged id
+    ("UPDATE results SET kind = '../../x' WHERE rowid = 1", "malformed job kind '../../x'"),
+    ("UPDATE results SET job_id = kind, kind = job_id WHERE rowid = 1", "malformed job kind"),  # swapped columns
+    ("UPDATE results SET result = '{\"a\": 1, \"a\": 2}' WHERE rowid = 3", "duplicate key 'a'"),
+])
+def test_a_bad_shard_row_refuses_the_whole_shard(tmp_path, edit, message):
+    shard = _shard(tmp_path, edit)
+    before = shard.read_bytes()
+    main = ResultStore(tmp_path / "main.db")
+    if message is None:
+        assert main.merge(shard) == 3
+    else:
+        with pytest.raises(DataError, match=message):
+            main.merge(shard)
+        assert main.count() == 0
+    assert shard.read_bytes() == before  # the shard is read, never written
+    main.close()
+
+
+def test_a_read_only_store_is_refused_in_one_line(tmp_path):
+    import sqlite3
+
+    ResultStore(tmp_path / "s.db").close()
+    store = ResultStore(tmp_path / "s.db")
+    store._db.close()
+    store._db = sqlite3.connect(f"file:{tmp_path / 's.db'}?mode=ro", uri=True, isolation_level=None)  # as on a read-only disk
+    with pytest.raises(DataError, match="s.db cannot be written: attempt to write a readonly database"):
+        store.claim("job", "me")

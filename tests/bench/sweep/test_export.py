@@ -64,7 +64,7 @@ def test_corrupt_or_missing_manifest_fails_loading(exported):
     task_dir, _ = exported
     manifest = task_dir / "manifest.json"
     manifest.write_text(manifest.read_text()[:50])
-    with pytest.raises(TableError, match="manifest.json is corrupt"):
+    with pytest.raises(TableError, match="manifest.json: not valid JSON"):
         load_table(task_dir, "backbones_image")
     manifest.write_text(json.dumps({"schema_version": 99, "files": {}}))
     with pytest.raises(TableError, match="schema version 99"):
@@ -78,3 +78,37 @@ def test_unlisted_table_is_an_error(exported):
     task_dir, _ = exported
     with pytest.raises(TableError, match="lists no file 'joint.parquet'"):
         load_table(task_dir, "joint")
+
+
+def test_an_export_that_would_lose_rows_is_refused_unless_the_loss_is_named(exported, tmp_path):
+    task_dir, _ = exported
+    before = (task_dir / "backbones_image.parquet").read_bytes()
+    smaller = ResultStore(tmp_path / "smaller.db")
+    run_sweep(smaller, make_plan("backbones-static", "soundmnist", limit=3), InProcessExecutor(), JobContext())
+    with pytest.raises(TableError, match=r"shrink .*backbones_image.parquet from 4 to 3 rows \(1 lost\).*--accept-row-loss backbones_image=1"):
+        export_tables(smaller, "soundmnist", tmp_path / "tables")
+    assert (task_dir / "backbones_image.parquet").read_bytes() == before  # nothing written
+    with pytest.raises(TableError, match="1 lost"):
+        export_tables(smaller, "soundmnist", tmp_path / "tables", accept_row_loss={"backbones_image": 2})  # not the loss named
+    assert export_tables(smaller, "soundmnist", tmp_path / "tables", accept_row_loss={"backbones_image": 1})["backbones_image"] == 3
+
+
+def test_exports_of_the_same_rows_from_fresh_stores_are_byte_identical(exported, tmp_path):
+    task_dir, _ = exported
+    first = {p.name: p.read_bytes() for p in task_dir.glob("*.parquet")}
+    fresh = ResultStore(tmp_path / "fresh.db")
+    specs = make_plan("joint-static", "soundmnist", limit=1) + make_plan("backbones-static", "soundmnist", limit=4)[::-1]
+    run_sweep(fresh, specs, InProcessExecutor(), JobContext())  # the same jobs, finished in another order
+    export_tables(fresh, "soundmnist", tmp_path / "tables")
+    assert {p.name: p.read_bytes() for p in task_dir.glob("*.parquet")} == first
+
+
+def test_column_order_does_not_depend_on_which_row_came_first():
+    from bench.columns import JOINT
+    from bench.tables.export import _frame
+
+    fp32 = {"config_id": "b", "val_acc": 90.0, "n_cells": 1}
+    quantised = {"config_id": "a", "val_acc_before_quantisation": 91.0, "n_cells": 2, "val_acc": 89.0}
+    one, other = _frame([fp32, quantised], "config_id", JOINT), _frame([quantised, fp32], "config_id", JOINT)
+    assert list(one.columns) == list(other.columns) == ["config_id", "n_cells", "val_acc_before_quantisation", "val_acc"]
+    assert one.equals(other)
