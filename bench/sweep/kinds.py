@@ -117,7 +117,8 @@ def supernet_sha256(tables_dir: str | Path, task: str, modality: str) -> str:
 
 def _recorded_supernet_sha256(path: Path) -> str | None:
     record = path.with_suffix(".json")
-    return str(read_json(record).get("sha256")) if record.is_file() and "sha256" in read_json(record) else None
+    sha256 = read_json(record).get("sha256") if record.is_file() else None
+    return None if sha256 is None else str(sha256)
 
 
 @lru_cache(maxsize=2)

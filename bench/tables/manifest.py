@@ -113,7 +113,7 @@ def load_table(task_dir: str | Path, name: str) -> pd.DataFrame:
         TableError: missing or corrupt manifest, checksum mismatch, unreadable parquet.
     """
     task_dir = Path(task_dir)
-    with release_lock(task_dir) if task_dir.is_dir() else contextlib.nullcontext():
+    with release_lock(task_dir):  # a missing folder: no lock, and read_manifest says what is missing
         manifest = read_manifest(task_dir)
         path, raw = _verified_bytes(task_dir, f"{name}.parquet", manifest)
     try:
