@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.columns import CURVE_STEMS, PRECISION_COLUMNS, SIZE_STEMS, component_column, fidelity_column
+from bench.columns import CURVE_STEMS, EVAL_SECONDS, PRECISION_COLUMNS, SIZE_STEMS, component_column, fidelity_column
 from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
 from bench.locations import tables_root
@@ -157,6 +157,9 @@ class Benchmark:
             raise ValueError("noisy=True needs an explicit seed")
         self.task, self.device, self.objectives, self.mode = task, device, tuple(objectives), mode
         self.noisy = noisy
+        self._settings = {"task": task, "device": device, "objectives": self.objectives, "mode": mode, "tables_dir": tables_dir,
+                          "noisy": noisy, "seed": seed, "surrogate": surrogate, "accounting": accounting}
+        self._at_fidelity: dict[int, Benchmark] = {}
         self._rng = np.random.default_rng(seed)
         self._task_dir = tables_root(tables_dir) / task
         joint = load_table(self._task_dir, "joint")
@@ -190,6 +193,16 @@ class Benchmark:
                 raise UnknownNameError(f"device {self.device!r} has no {objective!r} values in the {self.task} tables")
             out[objective] = column
         return out
+
+    def at_fidelity(self, epoch: int) -> Benchmark:
+        """This benchmark answering after ``epoch`` epochs of fusion training (built once per epoch).
+
+        Raises:
+            UnknownNameError: a task without learning curves, or an epoch they do not record.
+        """
+        if epoch not in self._at_fidelity:
+            self._at_fidelity[epoch] = Benchmark(**self._settings, fidelity=epoch)
+        return self._at_fidelity[epoch]
 
     def evaluate(self, config: Config | Mapping[str, Any] | str) -> Observation:
         """Objectives of one config (validated first)."""
@@ -236,17 +249,19 @@ class Benchmark:
         return in_table
 
     def evaluate_backbone(self, modality: str, backbone: Mapping[str, Any]) -> Observation:
-        """Objectives of one backbone alone (unimodal accuracy with inherited weights)."""
+        """Objectives of one backbone alone (unimodal accuracy with inherited weights); its cost is the table's
+        recorded seconds of evaluating it (``eval_seconds``; NaN for a table without them)."""
         if modality not in self._backbones:
             frame = load_table(self._task_dir, f"backbones_{modality}")
-            self._backbones[modality] = _Table(frame, "backbone_id", self._resolve(frame.columns, None))
+            columns = self._resolve(frame.columns, None)
+            self._backbones[modality] = _Table(frame, "backbone_id", {**columns, EVAL_SECONDS: EVAL_SECONDS} if EVAL_SECONDS in frame else columns)
         table = self._backbones[modality]
         genotype_id = parse_backbone(backbone, modality).id
         row = table.rows([genotype_id], f"{self.task} {modality} backbones")[0]
         return Observation(
             config_id=genotype_id,
             objectives={name: float(table.values[name][row]) for name in self.objectives},
-            cost_seconds=0.0,
+            cost_seconds=float(table.values[EVAL_SECONDS][row]) if EVAL_SECONDS in table.values else float("nan"),
             provenance=dict(self._provenance),
             from_table=True,
         )

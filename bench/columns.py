@@ -21,6 +21,7 @@ from bench.devices import TOTAL, DeviceSpec, device_kinds, static_devices
 from bench.space import COMPONENTS, PRECISIONS
 
 JOINT, BACKBONES, FUSION_PARTS = "joint", "backbones", "fusion_parts"
+EVAL_SECONDS = "eval_seconds"  # a backbone's screening seconds (the cost of a single-modality evaluation)
 TABLES = (JOINT, BACKBONES, FUSION_PARTS)
 PRECISION_COLUMNS = tuple(f"{c}_precision" for c in COMPONENTS)
 SIZE_STEMS = ("params", "macs", "bytes")
@@ -149,6 +150,10 @@ def _fixed() -> list[ColumnFamily]:
                      "wall seconds of fusion training measured on the sweep worker (manifest hosts.workers)", _J,
                      "cumulative seconds of training and evaluation after every epoch, per seed (the cost of each fidelity)"),
         ColumnFamily("val_acc", "val_acc", "%", "double", _VAL, _BOTH, "validation accuracy (joint: mean over seeds)"),
+        ColumnFamily(EVAL_SECONDS, EVAL_SECONDS, "s", "double",
+                     "wall seconds of the backbone's accuracy job measured on the sweep worker (manifest hosts.workers)", _B,
+                     "seconds to screen the backbone alone: BN recalibration on training batches, validation and test "
+                     "evaluation (the simulated cost of a single-modality evaluation)"),
         ColumnFamily("test_acc", "test_acc", "%", "double", _TEST, _BOTH, "test accuracy (joint: mean over seeds)"),
         ColumnFamily("train_seconds", "train_seconds", "s", "double",
                      "wall seconds of fusion training measured on the sweep worker (manifest hosts.workers)", _J,

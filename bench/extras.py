@@ -11,7 +11,7 @@ EXTRA_OF = {
     "torch": "models", "librosa": "models", "soundfile": "models",
     "scipy": "analysis", "xgboost": "surrogates", "botorch": "bo", "gpytorch": "bo", "moocore": "search",
     "matplotlib": "plots", "onnx": "device", "onnxscript": "device", "onnxruntime": "device",
-    "dask": "dask", "distributed": "dask",
+    "dask": "dask", "distributed": "dask", "pymoo": "pymoo", "optuna": "optuna", "ConfigSpace": "configspace",
 }
 
 

@@ -9,6 +9,7 @@ short prefix of any value.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,28 @@ def read_json(path: str | Path, error: type[DataError] | type[ValueError] = Data
     except OSError as err:
         raise error(f"{path}: cannot be read ({err.strerror or err})") from None
     return loads_strict(raw, str(path), error, max_bytes)
+
+
+CHECKSUM = "checksum"  # key of a self-checksummed document: "sha256:" + the sha256 of the rest as canonical JSON
+
+
+def with_checksum(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with its :data:`CHECKSUM` key set (written by the owner of a document others must not edit)."""
+    rest = {k: v for k, v in document.items() if k != CHECKSUM}
+    return {**rest, CHECKSUM: _checksum_of(rest)}
+
+
+def checked(document: Any, source: str, error: type[DataError] | type[ValueError] = DataError) -> Any:
+    """``document`` after its :data:`CHECKSUM` is verified (documents written before checksums have none).
+
+    Raises:
+        ``error``: naming ``source`` when the checksum does not match the document.
+    """
+    if isinstance(document, dict) and CHECKSUM in document:
+        if document[CHECKSUM] != _checksum_of({k: v for k, v in document.items() if k != CHECKSUM}):
+            raise error(f"{source}: its content does not match its checksum (edited by hand?): rebuild it with the command that wrote it")
+    return document
+
+
+def _checksum_of(document: dict[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()

@@ -5,7 +5,12 @@ design (the same configs for every searcher), then asks the searcher for ``batch
 configs at a time until a termination says stop. Every evaluation is charged in
 evaluations and in simulated seconds (the answer's recorded training seconds plus the
 measured searcher time: asking for the batch and being told its results, shared by its
-configs) and recorded as one dict; ``callback`` sees each batch's records as soon as
+configs) and recorded as one dict; a backbone screening the searcher asks for
+(:meth:`searchers.Searcher.screen`) is charged its recorded seconds, and a probe at a
+lower fidelity (:meth:`searchers.Searcher.probe`) the seconds of training up to that
+epoch less what the config was already charged (training resumes from a checkpoint, as
+in syne-tune's simulator); both are recorded too, and a full evaluation of a probed
+config is charged only the rest of its training; ``callback`` sees each batch's records as soon as
 they exist, so a caller can log them before the next batch (the leaderboard writes them
 to its run logs). The leaderboard, the best-known-front search and ``scripts/bench_bo.py``
 run through it.
@@ -28,9 +33,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bench.benchmark import Benchmark
+from bench.benchmark import Benchmark, Observation
+from bench.errors import DataError
 from bench.problems import Problem
-from bench.space import Config, sample_config
+from bench.space import BackboneGenotype, Config, sample_config
 from searchers import Searcher, SpaceExhaustedError
 
 INITIAL_DESIGN_STREAM = 7919  # second word of the initial design's seed, apart from the searchers' streams
@@ -85,11 +91,14 @@ class MaxSimulatedSeconds:
 
 @dataclass
 class Result:
-    """What a run did: one record per evaluation, in order, and the searcher as it ended."""
+    """What a run did: one record per evaluation, in order, its backbone screenings and low-fidelity probes, and the
+    searcher as it ended."""
 
     problem: Problem
     searcher: Searcher
     records: list[dict[str, Any]] = field(default_factory=list)
+    screenings: list[dict[str, Any]] = field(default_factory=list)  # single-modality evaluations, in order (key ``screen``)
+    probes: list[dict[str, Any]] = field(default_factory=list)  # evaluations at a lower fidelity, in order (key ``probe``: the epoch)
 
     @property
     def sim_seconds(self) -> float:
@@ -120,6 +129,7 @@ def minimize(
     benchmark: Benchmark | None = None,
     tables_dir: str | Path | None = None,
     callback: Callable[[list[dict[str, Any]]], None] | None = None,
+    charge_searcher_seconds: bool = True,
 ) -> Result:
     """Run ``searcher`` (not yet set up) on ``problem`` until ``termination`` (one, or several: the first that
     says stop ends the run).
@@ -133,7 +143,12 @@ def minimize(
         batch: configs asked for at a time.
         benchmark: what answers the queries (default: ``problem.benchmark(tables_dir)``).
         tables_dir: folder of the tables (when ``benchmark`` is not given; default: :func:`bench.locations.tables_root`).
-        callback: called with each batch's records as soon as they are made.
+        callback: called with each batch's records as soon as they are made, and with each screening's records
+            (single-modality evaluations a searcher asked for: key ``screen`` names the modality) and probes
+            (evaluations at a lower fidelity: key ``probe`` is the epoch).
+        charge_searcher_seconds: add the measured searcher time to the simulated seconds (False: only the recorded
+            costs of evaluations and screenings count, so a simulated-seconds budget stops at the same evaluation
+            on every rerun; the searcher time is still recorded).
 
     Returns:
         The run's :class:`Result`. A table-variant run ends early when every pool config was proposed.
@@ -145,6 +160,41 @@ def minimize(
     result = Result(problem, searcher)
     searcher.setup(problem, seed)
     n_done, sim_seconds, ask_seconds = 0, 0.0, 0.0
+
+    def screen(modality: str, backbones: list[BackboneGenotype]) -> list[Observation]:
+        nonlocal sim_seconds
+        observations = [bench.evaluate_backbone(modality, b.to_dict()) for b in backbones]
+        records = []
+        for backbone, obs in zip(backbones, observations):
+            if not np.isfinite(obs.cost_seconds):
+                raise DataError(f"{problem.task} {modality} backbone {obs.config_id} has no recorded evaluation seconds "
+                                "(eval_seconds): its screening cannot be charged")
+            sim_seconds += obs.cost_seconds
+            records.append({"screen": modality, "backbone_id": obs.config_id, "objectives": [obs.objectives[o] for o in problem.objectives],
+                            "cost_seconds": obs.cost_seconds, "sim_seconds": sim_seconds, "backbone": backbone.to_dict()})
+        result.screenings += records
+        if callback is not None:
+            callback(records)
+        return observations
+
+    paid: dict[str, float] = {}  # config id -> training seconds already charged by probes (its last checkpoint)
+
+    def probe(configs: list[Config], epoch: int) -> list[Observation]:
+        nonlocal sim_seconds
+        observations = bench.at_fidelity(epoch).evaluate_many(configs)
+        records = []
+        for config, obs in zip(configs, observations):
+            charged = max(obs.cost_seconds - paid.get(config.id, 0.0), 0.0)
+            paid[config.id] = max(obs.cost_seconds, paid.get(config.id, 0.0))
+            sim_seconds += charged
+            records.append({"probe": epoch, "config_id": config.id, "objectives": [obs.objectives[o] for o in problem.objectives],
+                            "cost_seconds": charged, "sim_seconds": sim_seconds, "config": config.to_dict()})
+        result.probes += records
+        if callback is not None:
+            callback(records)
+        return observations
+
+    searcher.connect_run_loop(screen, probe)
     configs = initial_design(problem, seed, _capped(terminations, 0, n_init))
     if not configs:
         configs, ask_seconds = _ask(searcher, _capped(terminations, 0, batch))
@@ -155,11 +205,12 @@ def minimize(
         searcher_seconds = (ask_seconds + time.perf_counter() - start) / len(configs)
         records = []
         for config, obs in zip(configs, observations):
-            sim_seconds += obs.cost_seconds + searcher_seconds
+            cost_seconds = max(obs.cost_seconds - paid.pop(config.id, 0.0), 0.0)  # a probed config resumes from its checkpoint
+            sim_seconds += cost_seconds + (searcher_seconds if charge_searcher_seconds else 0.0)
             n_done += 1
             records.append({
                 "n": n_done, "config_id": config.id, "objectives": [obs.objectives[o] for o in problem.objectives],
-                "cost_seconds": obs.cost_seconds, "searcher_seconds": searcher_seconds, "sim_seconds": sim_seconds,
+                "cost_seconds": cost_seconds, "searcher_seconds": searcher_seconds, "sim_seconds": sim_seconds,
                 "from_table": obs.from_table, "config": config.to_dict(),
             })
         result.records += records

@@ -30,9 +30,10 @@ from bench.columns import PRECISION_COLUMNS
 from bench.devices import devices_in
 from bench.errors import UnknownNameError
 from bench.files import write_text_atomic
-from bench.jsonio import read_json
+from bench.jsonio import checked, read_json, with_checksum
 from bench.locations import tables_root
 from bench.space import FP32_ONLY, PRECISIONS, Config, parse_config
+from bench.tables.curves import recorded_epochs
 from bench.tables.manifest import TableError, read_manifest
 
 PROBLEMS_FILE = "problems.json"
@@ -56,6 +57,7 @@ class Problem:
     pool: tuple[Config, ...] = ()  # the configs a table-variant search may evaluate
     full_front: tuple[tuple[str, tuple[float, ...]], ...] = ()  # best known front of the full space
     precisions: tuple[str, ...] = FP32_ONLY  # what a component's precision may be (the table has values at each)
+    epochs: int = 0  # epochs the learning curves record (the fidelity axis, 1 to epochs); 0: no curves
 
     @property
     def searches_precision(self) -> bool:
@@ -122,6 +124,7 @@ def _problem_entry(joint: pd.DataFrame, task: str, device: str, objectives: tupl
         "task": task, "device": device, "objectives": list(objectives), "directions": directions,
         "bounds": bounds, "ref_point": [REF_POINT] * len(objectives), "n_table_rows": int(finite.sum()), "precisions": list(precisions),
         "table_front": [[str(i), [float(v) for v in row]] for i, row in zip(ids[mask][order], raw[mask][order])],
+        **({"epochs": recorded_epochs(joint, task)} if "val_acc_curve_seeds" in joint else {}),  # the fidelity axis
     }
 
 
@@ -155,7 +158,7 @@ def problems_document(task_dir: Path, joint: pd.DataFrame, task: str) -> dict[st
 
 def write_problems_document(task_dir: Path, doc: dict[str, Any]) -> Path:
     """Write ``problems.json`` atomically (an interrupted build leaves the previous one); returns its path."""
-    return write_text_atomic(task_dir / PROBLEMS_FILE, json.dumps(doc, indent=1) + "\n")
+    return write_text_atomic(task_dir / PROBLEMS_FILE, json.dumps(with_checksum(doc), indent=1) + "\n")
 
 
 def write_problems(task_dir: Path, joint: pd.DataFrame, task: str) -> Path:
@@ -171,7 +174,7 @@ def published_problems(task_dir: Path) -> dict[str, dict[str, Any]]:
     """
     path = task_dir / PROBLEMS_FILE
     try:
-        doc = read_json(path, TableError)
+        doc = checked(read_json(path, TableError), str(path), TableError)
         problems = doc["problems"]
         problems.items()
     except (TableError, KeyError, TypeError, AttributeError) as err:
@@ -248,4 +251,5 @@ def problem_from_entry(name: str, entry: dict[str, Any], variant: str, pool: tup
         pool=pool,
         full_front=tuple((i, tuple(v)) for i, v in entry.get("full_front", [])),
         precisions=tuple(entry.get("precisions", FP32_ONLY)),
+        epochs=int(entry.get("epochs", 0)),
     )

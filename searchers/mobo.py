@@ -100,7 +100,7 @@ class _BoTorchSearcher(Searcher):
         if self._pool:
             free = np.flatnonzero(self._pool_free)
             picks = free if len(free) <= self.n_candidates else self.rng.choice(free, self.n_candidates, replace=False)
-            return [self._pool[i] for i in picks]
+            return [self._pool.configs[i] for i in picks]
         front = self.recommend()
         if len(front) > MAX_PARENTS:
             front = [front[i] for i in self.rng.choice(len(front), MAX_PARENTS, replace=False)]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from bench.errors import UnknownNameError
 from bench.files import inside, write_text_atomic
-from bench.jsonio import read_json
+from bench.jsonio import checked, read_json, with_checksum
 from bench.progress import progress
 from bench.space import parse_config
 from bench.space.features import DEFAULT_ENCODING, ENCODINGS, encode_for_surrogate
@@ -59,7 +59,7 @@ def fit_release(task_dir: Path, joint: pd.DataFrame, models: dict[str, Callable[
                 "file": path.name, "sha256": sha256_of(path), "n_train": int(rows.sum()), "params": model.get_params(),
             }
     index = {"table_sha256": sha, "encoding": DEFAULT_ENCODING, "n_joint_rows": len(joint), "targets": entries}
-    write_text_atomic(out / INDEX, json.dumps(index, indent=1) + "\n")
+    write_text_atomic(out / INDEX, json.dumps(with_checksum(index), indent=1) + "\n")
     written = {entry["file"] for by_model in entries.values() for entry in by_model.values()} | {INDEX}
     for stale in sorted(out.glob("*.json")):  # surrogates of an earlier release that this one no longer fits
         if stale.name not in written:
@@ -71,7 +71,7 @@ def read_index(task_dir: Path) -> dict[str, Any]:
     """The parsed index of the fitted surrogates, checked against the current joint table."""
     path = task_dir / SURROGATES_DIR / INDEX
     try:
-        index = read_json(path, TableError)
+        index = checked(read_json(path, TableError), str(path), TableError)
         index["targets"].items()
         if index["encoding"] not in ENCODINGS:
             raise KeyError(f"unknown encoding {index['encoding']!r}")

@@ -62,3 +62,14 @@ def test_wrapped_configs_are_read_strictly():
         config_from_document({"config": CONFIG, "id": "0" * 16})
     good = load_example("harmonic_avmnist_1")
     assert config_from_document({"config": CONFIG, "id": good.id}) == good
+
+
+def test_a_self_checksummed_document_is_refused_once_edited():
+    from bench.jsonio import checked, with_checksum
+
+    document = with_checksum({"ref_point": [1.1, 1.1], "front": [[0.5, 0.2]]})
+    assert checked(document, "doc") == document and checked({"no": "checksum"}, "old doc") == {"no": "checksum"}
+    edited = {**document, "ref_point": [2.0, 2.0]}
+    with pytest.raises(DataError, match="problems.json: its content does not match its checksum"):
+        checked(edited, "problems.json")
+    assert with_checksum(with_checksum(document)) == document  # the checksum covers the rest only

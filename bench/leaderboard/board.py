@@ -16,6 +16,8 @@ from bench.leaderboard.runner import RunSpec, run_many
 from bench.locations import tables_root
 from bench.problems import load_problem
 
+SECONDS_CHECKPOINTS = (0.125, 0.25, 0.5, 1.0)  # shares of a simulated-seconds budget the report compares runs at
+
 REPORT = "report.md"
 
 
@@ -50,23 +52,30 @@ def run_leaderboard(
     wall = time.perf_counter() - start
     host = describe_host()
     scores = score_logs(logs, tables_dir)
-    budgets = sorted({b for b in (10, 25, 50, 100, 200, 500) if b < budget} | {budget})
-    table = summary(scores, budgets)
+    if budget_seconds is None:
+        axis, budgets = "n", sorted({b for b in (10, 25, 50, 100, 200, 500) if b < budget} | {budget})
+    else:  # runs compared at shares of the simulated-seconds budget
+        axis, budgets = "sim_seconds", [budget_seconds * share for share in SECONDS_CHECKPOINTS]
+    table = summary(scores, budgets, axis)
     targets = evaluations_to_targets(scores)
     for name, frame in (("scores", scores), ("summary", table), ("evaluations_to_targets", targets)):
         with atomic_path(out_dir / f"{name}.csv") as temporary:
             frame.to_csv(temporary, index=False)
     pictures = plot_anytime(scores, out_dir, tables_dir) + plot_fronts(logs, out_dir, tables_dir)
     _remove_stale(out_dir, "*.png", {p.name for p in pictures})
+    limit = f"budget {budget} evaluations (the first {n_init} the same initial design for every searcher)" if budget_seconds is None else (
+        f"budget {budget_seconds:.0f} simulated seconds, at most {budget} evaluations (the first {n_init} the same initial design "
+        "for every searcher; simulated seconds: the recorded training seconds of every evaluation and the recorded seconds of "
+        "every backbone screening, the searcher's own time not charged so that runs are reproducible)")
     header = (
-        f"# Leaderboard\n\n{len(searchers)} searchers x {seeds} seeds x {len(problems)} problems, budget {budget} "
-        f"evaluations (the first {n_init} the same initial design for every searcher), {workers} processes with one "
+        f"# Leaderboard\n\n{len(searchers)} searchers x {seeds} seeds x {len(problems)} problems, {limit}, "
+        f"{workers} processes with one "
         f"thread each; {wall:.0f} s wall on {host['cpu']} ({host['logical_cpus']} CPUs, Python {platform.python_version()}). Hypervolume and IGD+ in "
         "each problem's fixed normalised space (reference point 1.1); log10 HV diff is to the problem's reference front "
         f"(exact for @table, best known for @full), {LOG_HV_FLOOR:.0f} once it is reached. Plots: " + ", ".join(p.name for p in pictures) + "."
     )
     report = out_dir / REPORT
-    write_text_atomic(report, markdown(table, targets, header))
+    write_text_atomic(report, markdown(table, targets, header, axis))
     return report
 
 

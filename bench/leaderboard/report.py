@@ -44,19 +44,21 @@ def score_logs(paths: Sequence[Path], tables_dir: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _at_budget(scores: pd.DataFrame, budget: int) -> pd.DataFrame:
-    """Each run's last row with ``n <= budget``."""
-    return scores[scores["n"] <= budget].groupby(["problem", "searcher", "seed"]).last().reset_index()
+def _at_budget(scores: pd.DataFrame, budget: float, axis: str = "n") -> pd.DataFrame:
+    """Each run's last row with ``axis <= budget`` (``n``: evaluations; ``sim_seconds``: simulated seconds)."""
+    return scores[scores[axis] <= budget].groupby(["problem", "searcher", "seed"]).last().reset_index()
 
 
-def summary(scores: pd.DataFrame, budgets: Sequence[int]) -> pd.DataFrame:
-    """One row per problem x searcher x budget."""
+def summary(scores: pd.DataFrame, budgets: Sequence[float], axis: str = "n") -> pd.DataFrame:
+    """One row per problem x searcher x budget, budgets counted on ``axis`` (``n`` or ``sim_seconds``)."""
     rows = []
     for budget in budgets:
-        at = _at_budget(scores, budget)
+        at = _at_budget(scores, budget, axis)
         at["rank"] = at.groupby(["problem", "seed"])["hv"].rank(ascending=False)
         for (problem, searcher), group in at.groupby(["problem", "searcher"]):
             row = {"problem": problem, "searcher": searcher, "budget": budget, "n_seeds": len(group)}
+            if axis != "n":  # how many evaluations the searcher had made by then
+                row["evaluations_mean"] = float(group["n"].mean())
             for metric in ("hv", "log_hv_diff", "igd_plus"):
                 values = np.maximum(group[metric].to_numpy(dtype=float), LOG_HV_FLOOR)
                 row[f"{metric}_mean"] = float(values.mean())
@@ -119,8 +121,9 @@ def evaluations_to_targets(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def markdown(table: pd.DataFrame, targets: pd.DataFrame, header: str) -> str:
-    """The report's Markdown: one section per problem."""
+def markdown(table: pd.DataFrame, targets: pd.DataFrame, header: str, axis: str = "n") -> str:
+    """The report's Markdown: one section per problem (budgets in evaluations, or simulated seconds for ``axis``
+    ``sim_seconds``, where each row also says how many evaluations the searcher had made by then)."""
     lines = [header, ""]
     for problem, group in table.groupby("problem", sort=False):
         n_seeds = int(group["n_seeds"].max())
@@ -132,8 +135,9 @@ def markdown(table: pd.DataFrame, targets: pd.DataFrame, header: str) -> str:
         for _, r in group.sort_values(["budget", "avg_rank"]).iterrows():
             versus = "-" if np.isnan(r["wilcoxon_p_vs_random"]) else (
                 f"{r['wilcoxon_p_vs_random']:.3g}, {r['wilcoxon_p_holm']:.3g} ({r['median_hv_diff_vs_random']:+.4f})")
+            budget = f"{r['budget']:.0f}" if axis == "n" else f"{r['budget']:.0f} s ({r['evaluations_mean']:.0f} evals)"
             lines.append(
-                f"| {r['budget']} | {r['searcher']} | {r['hv_mean']:.4f} +- {r['hv_se']:.4f} | "
+                f"| {budget} | {r['searcher']} | {r['hv_mean']:.4f} +- {r['hv_se']:.4f} | "
                 f"{r['log_hv_diff_mean']:.3f} +- {r['log_hv_diff_se']:.3f} | {r['igd_plus_mean']:.4f} +- {r['igd_plus_se']:.4f} | "
                 f"{r['avg_rank']:.2f} | {versus} |"
             )

@@ -38,7 +38,7 @@ class RunSpec:
     @property
     def slug(self) -> str:
         """A file name for the run's log."""
-        return f"{self.problem.replace('/', '_').replace(':', '-').replace('@', '__')}__{self.searcher}__seed{self.seed}"
+        return f"{self.problem.replace('/', '_').replace(':', '-').replace('@', '__')}__{self.searcher.replace(':', '-')}__seed{self.seed}"
 
 
 def terminations(spec: RunSpec) -> list[Termination]:
@@ -69,7 +69,8 @@ def run_one(spec: RunSpec, tables_dir: str, log_dir: str) -> Path:
             log.writelines(json.dumps(record) + "\n" for record in records)
             log.flush()
 
-        minimize(problem, get_searcher(spec.searcher)(), terminations(spec), spec.seed, spec.n_init, spec.batch, bench, callback=write)
+        minimize(problem, get_searcher(spec.searcher)(), terminations(spec), spec.seed, spec.n_init, spec.batch, bench, callback=write,
+                 charge_searcher_seconds=spec.budget_seconds is None)  # a seconds budget must stop at the same evaluation every time
     return path
 
 
@@ -86,11 +87,12 @@ def run_many(specs: Sequence[RunSpec], tables_dir: str, log_dir: str, workers: i
 
 
 def read_log(path: str | Path) -> tuple[RunSpec, list[dict[str, Any]]]:
-    """A run's spec and its evaluation records."""
+    """A run's spec and its evaluation records (the backbone screenings and low-fidelity probes logged between them
+    left out)."""
     lines = Path(path).read_text().splitlines()
     try:
         spec = RunSpec(**json.loads(lines[0])["spec"])
-        records = [json.loads(line) for line in lines[1:]]
+        records = [record for record in map(json.loads, lines[1:]) if "screen" not in record and "probe" not in record]
     except (IndexError, KeyError, TypeError, json.JSONDecodeError) as err:
         raise ValueError(f"run log {path} is corrupt: {err!r}") from err
     return spec, records

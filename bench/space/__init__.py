@@ -38,6 +38,7 @@ from bench.space.encoding import (
     ordinal_bounds,
     ordinal_feature_names,
 )
+from bench.space.genes import Gene, decode_genes, encode_genes, gene_bounds, genes
 from bench.space.operations import (
     backbone_neighbours,
     crossover,
@@ -62,4 +63,5 @@ __all__ = [
     "backbone_neighbours", "fusion_neighbours", "precision_neighbours", "neighbours", "mutate", "crossover",
     "encode_ordinal", "decode_ordinal", "encode_onehot", "decode_onehot",
     "ordinal_feature_names", "onehot_feature_names", "ordinal_bounds",
+    "Gene", "genes", "gene_bounds", "encode_genes", "decode_genes",
 ]

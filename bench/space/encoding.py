@@ -40,7 +40,7 @@ PRECISION_BITS = {"fp32": 32, "int8": 8, "int4": 4}
 
 
 @lru_cache(maxsize=None)
-def _genes() -> tuple[tuple[str, tuple], ...]:
+def gene_choices() -> tuple[tuple[str, tuple], ...]:
     """(name, allowed values) of every gene, in column order."""
     genes: list[tuple[str, tuple]] = []
     for m in MODALITIES:
@@ -60,18 +60,18 @@ def _genes() -> tuple[tuple[str, tuple], ...]:
 
 def ordinal_feature_names() -> list[str]:
     """Column names of the ordinal encoding."""
-    return [name for name, _ in _genes()]
+    return [name for name, _ in gene_choices()]
 
 
 def onehot_feature_names() -> list[str]:
     """Column names of the one-hot encoding (``gene=value``)."""
-    return [f"{name}={v}" for name, values in _genes() for v in values]
+    return [f"{name}={v}" for name, values in gene_choices() for v in values]
 
 
 def ordinal_bounds() -> np.ndarray:
     """``(2, 79)`` lowest and highest value of every ordinal column, inactive values included."""
     columns = []
-    for name, values in _genes():
+    for name, values in gene_choices():
         encoded = [_ordinal_value(name, v) for v in (*values, None)]
         columns.append((min(encoded), max(encoded)))
     return np.array(columns, dtype=float).T
@@ -81,14 +81,14 @@ def encode_ordinal(configs: Sequence[Config] | Config) -> np.ndarray:
     """Ordinal encoding, an ``(n, 79)`` float array (a 1-D row for one config)."""
     if isinstance(configs, Config):
         return encode_ordinal([configs])[0]
-    return np.array([_ordinal_row(c) for c in configs], dtype=float).reshape(len(configs), len(_genes()))
+    return np.array([_ordinal_row(c) for c in configs], dtype=float).reshape(len(configs), len(gene_choices()))
 
 
 @lru_cache(maxsize=None)
 def _ordinal_layout() -> tuple[tuple[float, ...], dict[str, int]]:
     """The row of an all-inactive config, and the column of every gene."""
-    inactive = tuple(_ordinal_value(name, None) for name, _ in _genes())
-    return inactive, {name: j for j, (name, _) in enumerate(_genes())}
+    inactive = tuple(_ordinal_value(name, None) for name, _ in gene_choices())
+    return inactive, {name: j for j, (name, _) in enumerate(gene_choices())}
 
 
 _OP_INDEX = {op: float(i) for i, op in enumerate(FUSION_OPS)}
@@ -120,18 +120,18 @@ def _ordinal_row(c: Config) -> list[float]:
 def decode_ordinal(X: np.ndarray, task: str = DEFAULT_TASK) -> list[Config]:
     """Inverse of :func:`encode_ordinal` (the encoding holds no task); rows must encode valid configs."""
     X = np.atleast_2d(np.asarray(X, dtype=float))
-    _check_width(X, len(_genes()), "ordinal")
+    _check_width(X, len(gene_choices()), "ordinal")
     out = []
     for row in X:
         values = {}
-        for (name, allowed), x in zip(_genes(), row):
+        for (name, allowed), x in zip(gene_choices(), row):
             if name.startswith("precision."):
                 values[name] = {bits: p for p, bits in PRECISION_BITS.items()}.get(int(x), x)
             elif name.endswith(".op"):
                 values[name] = FUSION_OPS[int(x)] if 0 <= x < len(FUSION_OPS) else None
             else:
                 values[name] = int(x) if x >= 0 else None
-        out.append(_config_from_genes(values, task))
+        out.append(config_from_gene_values(values, task))
     return out
 
 
@@ -142,7 +142,7 @@ def encode_onehot(configs: Sequence[Config] | Config) -> np.ndarray:
     offsets = _onehot_offsets()
     X = np.zeros((len(configs), offsets[-1]))
     for r, c in enumerate(configs):
-        for j, ((name, allowed), (_, value)) in enumerate(zip(_genes(), _gene_values(c))):
+        for j, ((name, allowed), (_, value)) in enumerate(zip(gene_choices(), gene_values(c))):
             if value is not None:
                 X[r, offsets[j] + allowed.index(value)] = 1.0
     return X
@@ -156,19 +156,19 @@ def decode_onehot(X: np.ndarray, task: str = DEFAULT_TASK) -> list[Config]:
     out = []
     for row in X:
         values = {}
-        for j, (name, allowed) in enumerate(_genes()):
+        for j, (name, allowed) in enumerate(gene_choices()):
             group = row[offsets[j] : offsets[j + 1]]
             values[name] = allowed[int(np.argmax(group))] if group.max() > 0 else None
-        out.append(_config_from_genes(values, task))
+        out.append(config_from_gene_values(values, task))
     return out
 
 
 def _onehot_offsets() -> list[int]:
-    return [0, *np.cumsum([len(values) for _, values in _genes()]).tolist()]
+    return [0, *np.cumsum([len(values) for _, values in gene_choices()]).tolist()]
 
 
-def _gene_values(c: Config) -> list[tuple[str, object]]:
-    """(gene name, value or None when inactive) in column order."""
+def gene_values(c: Config) -> list[tuple[str, object]]:
+    """(gene name, value or None when inactive) of ``c``, in column order."""
     values: dict[str, object] = {}
     for m in MODALITIES:
         g = c.backbone(m)
@@ -187,7 +187,7 @@ def _gene_values(c: Config) -> list[tuple[str, object]]:
             values[f"fusion.cells[{ci}].nodes[{t}].op"] = node.op
     for comp in COMPONENTS:
         values[f"precision.{comp}"] = getattr(c.precision, comp)
-    return [(name, values.get(name)) for name, _ in _genes()]
+    return [(name, values.get(name)) for name, _ in gene_choices()]
 
 
 def _ordinal_value(name: str, value: object) -> float:
@@ -200,7 +200,8 @@ def _ordinal_value(name: str, value: object) -> float:
     return float(value)
 
 
-def _config_from_genes(values: dict[str, object], task: str) -> Config:
+def config_from_gene_values(values: dict[str, object], task: str) -> Config:
+    """The config of gene name -> value (None when inactive), validated and canonicalised by :func:`parse_config`."""
     backbones = {}
     for m in MODALITIES:
         d = values[f"{m}.d"]

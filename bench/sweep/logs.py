@@ -2,11 +2,13 @@
 
 They are the durable copy of a store (``tables/<task>/results/<kind>.jsonl``): a run
 imports them first, so work finished in an earlier session, or on another machine, is
-never redone, and an export only ever adds lines.
+never redone, and an export only ever adds lines. Each log ends in a line holding the
+sha256 of the lines above it, so a log edited by hand is refused on import, not imported.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from bench.jsonio import loads_strict
 from bench.sweep.jobs import JobSpec
 from bench.sweep.store import ResultStore
 
+CHECKSUM = "sha256_of_the_lines_above"  # key of a log's last line
+
 
 def results_dir(tables_dir: str | Path, task: str) -> Path:
     """Folder of the result logs of ``task``."""
@@ -23,25 +27,49 @@ def results_dir(tables_dir: str | Path, task: str) -> Path:
 
 
 def write_logs(store: ResultStore, folder: Path) -> dict[str, int]:
-    """Write one log per job kind (atomically); returns rows per kind."""
+    """Write one log per job kind (atomically), each ending in its checksum line; returns rows per kind."""
     folder.mkdir(parents=True, exist_ok=True)
     by_kind: dict[str, list[str]] = {}
     for row in store.rows():
         by_kind.setdefault(row["kind"], []).append(json.dumps(row, sort_keys=True))
     for kind, lines in by_kind.items():
-        write_text_atomic(inside(folder, f"{kind}.jsonl"), "\n".join(lines) + "\n")
+        body = "\n".join(lines) + "\n"
+        write_text_atomic(inside(folder, f"{kind}.jsonl"), body + json.dumps({CHECKSUM: _sha256(body)}) + "\n")
     return {kind: len(lines) for kind, lines in by_kind.items()}
 
 
-def read_log(path: Path) -> list[tuple[JobSpec, dict]]:
-    """The (spec, row) of every line of one result log, each line's job id checked against its spec.
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _checked_body(path: Path, text: str) -> str:
+    """The log's result lines: ``text`` less its checksum line, verified (a log written before checksums has none).
 
     Raises:
-        DataError: naming the file and line of a corrupt line or a forged job id.
+        DataError: when the checksum line does not match the lines before it.
+    """
+    body, _, last = text.rstrip("\n").rpartition("\n")
+    if not last.startswith('{"' + CHECKSUM + '"'):
+        return text
+    expected = loads_strict(last, f"{path}: checksum line").get(CHECKSUM)
+    body = body + "\n" if body else ""
+    if expected != _sha256(body):
+        raise DataError(f"{path}: its lines do not match its checksum line (edited by hand, or cut and rejoined): "
+                        "restore it from git, or export from the store that wrote it")
+    return body
+
+
+def read_log(path: Path) -> list[tuple[JobSpec, dict]]:
+    """The (spec, row) of every line of one result log, the log checked against its checksum line and each
+    line's job id against its spec.
+
+    Raises:
+        DataError: naming the file (and line) of a log that does not match its checksum, a corrupt line or a
+            forged job id.
     """
     out = []
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = _checked_body(path, path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as err:
         raise DataError(f"{path}: not UTF-8 text (byte {err.start})") from None
     for n, line in enumerate(text.splitlines(), 1):

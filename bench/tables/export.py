@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.columns import BACKBONES, CURVE_KEYS, JOINT, canonical_order, provenance, schema_of
+from bench.columns import BACKBONES, CURVE_KEYS, EVAL_SECONDS, JOINT, canonical_order, provenance, schema_of
 from bench.devices import TOTAL, device_spec, static_devices
 from bench.files import atomic_path, write_text_atomic
 from bench.hardware.horowitz import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
@@ -98,7 +98,7 @@ def backbone_frame(
     for row in store.rows("backbone_accuracy"):
         p = row["params"]
         if row["task"] == task and p["modality"] == modality and p["supernet_sha256"] == supernet_sha:
-            accuracy[parse_backbone(p["backbone"]).id] = row["result"]
+            accuracy[parse_backbone(p["backbone"]).id] = {**row["result"], EVAL_SECONDS: row["seconds"]}
     quantised: dict[str, dict[str, float]] = defaultdict(dict)
     for row in store.rows("backbone_quant"):
         p = row["params"]
@@ -118,7 +118,7 @@ def backbone_frame(
                 "backbone_id": g.id, "ks": list(g.ks), "e": list(g.e), "d": g.d,
                 "config_json": json.dumps(g.to_dict(), sort_keys=True),
                 **static_columns("", row["result"]),
-                "val_acc": acc.get("val_acc", np.nan), "test_acc": acc.get("test_acc", np.nan),
+                "val_acc": acc.get("val_acc", np.nan), "test_acc": acc.get("test_acc", np.nan), EVAL_SECONDS: acc.get(EVAL_SECONDS, np.nan),
                 **quantised.get(g.id, {}),
                 **measured.get(("backbone", modality, g.id), {}),
             }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from bench.columns import PRECISION_COLUMNS, component_column, total_column
 from bench.devices import TOTAL, DeviceSpec, device_spec, devices_in
 from bench.examples import example_document, example_names, load_example
 from bench.space import COMPONENTS, MODALITIES, parse_config
+from bench.sweep.logs import read_log
 from bench.tables.fusion_parts import FUSION_PARTS_TABLE
 from bench.tables.manifest import load_table, read_manifest
 
@@ -150,8 +150,7 @@ def _throughput(task_dir: Path, joint: pd.DataFrame) -> list[str]:
     for kind in ("joint_train", "joint_static"):
         path = task_dir / "results" / f"{kind}.jsonl"
         if path.is_file():
-            for line in path.read_text().splitlines():
-                row = json.loads(line)
+            for _, row in read_log(path):
                 config_id = parse_config(row["params"]["config"]).id
                 if config_id in in_table:
                     seconds += row["seconds"]

@@ -9,6 +9,7 @@ import pytest
 
 from bench.benchmark import Benchmark
 from bench.errors import UnknownNameError
+from bench.jsonio import with_checksum
 from bench.space import sample_config
 from bench.tables.manifest import TableError
 from surrogates import VersionMismatchError, XGBoostQuantile
@@ -106,6 +107,9 @@ def test_missing_model_stale_and_corrupt_files_are_refused(release, tmp_path):
     index = json.loads((task_dir / SURROGATES_DIR / "index.json").read_text())
     index["table_sha256"] = json.loads((task_dir / "manifest.json").read_text())["files"]["joint.parquet"]["sha256"]
     (task_dir / SURROGATES_DIR / "index.json").write_text(json.dumps(index))
+    with pytest.raises(TableError, match="index.json: its content does not match its checksum"):  # edited by hand
+        load_fitted(task_dir, "val_acc", "xgboost-quantile")
+    (task_dir / SURROGATES_DIR / "index.json").write_text(json.dumps(with_checksum(index)))  # as a fit of this table writes it
     (task_dir / SURROGATES_DIR / "val_acc.xgboost-quantile.json").write_text("{}")
     with pytest.raises(TableError, match="does not match its sha256"):
         load_fitted(task_dir, "val_acc", "xgboost-quantile")

@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bench.optimize import MaxEvaluations, MaxSimulatedSeconds, initial_design, minimize
@@ -57,3 +58,22 @@ def test_readme_minimize_example_runs_on_the_committed_tables(monkeypatch):
     exec(match.group(1), namespace)
     assert len(namespace["result"].records) <= 100 and namespace["result"].front()
     assert os.path.isdir("tables")
+
+
+def test_without_searcher_time_the_simulated_seconds_are_the_recorded_costs_alone(release):
+    problem = load_problem(f"{PROBLEM}@table", release)
+    runs = [minimize(problem, NSGA2(population_size=8), MaxSimulatedSeconds(150.0), seed=2, n_init=5, tables_dir=release,
+                     charge_searcher_seconds=False) for _ in range(2)]
+    costs = np.cumsum([r["cost_seconds"] for r in runs[0].records])
+    assert [r["sim_seconds"] for r in runs[0].records] == pytest.approx(costs.tolist(), rel=1e-12)
+    assert [r["config_id"] for r in runs[0].records] == [r["config_id"] for r in runs[1].records]  # the same stop every time
+
+
+def test_a_seconds_budget_leaderboard_reports_at_shares_of_the_budget(release, tmp_path):
+    from bench.leaderboard.board import run_leaderboard
+
+    report = run_leaderboard(tmp_path / "board", problems=[f"{PROBLEM}@table"], searchers=["random", "harmonic-nas"], seeds=2,
+                             budget=40, n_init=5, workers=1, tables_dir=str(release), budget_seconds=200.0)
+    text = report.read_text()
+    assert "budget 200 simulated seconds, at most 40 evaluations" in text and "searcher's own time not charged" in text
+    assert re.search(r"\| 25 s \(\d+ evals\) \| random \|", text) and re.search(r"\| 200 s \(\d+ evals\) \| harmonic-nas \|", text)

@@ -118,3 +118,26 @@ def test_precision_problems_search_only_the_precisions_the_device_has_values_at(
     fp32 = problems["soundmnist/model:horowitz45/acc-energy"]
     assert fp32["precisions"] == ["fp32"] and fp32["n_table_rows"] == 2  # quantised rows are not in fp32 problems
     assert [i for i, _ in fp32["table_front"]] == ["a"]
+
+
+def test_problems_and_surrogate_index_edited_by_hand_are_refused(release, tmp_path):
+    import shutil
+
+    from surrogates.fitted import read_index
+
+    tables = tmp_path / "tables"
+    shutil.copytree(release, tables)
+    path = tables / "soundmnist" / "problems.json"
+    doc = json.loads(path.read_text())
+    assert doc["checksum"].startswith("sha256:")
+    name = next(iter(doc["problems"]))
+    doc["problems"][name]["ref_point"] = [5.0] * len(doc["problems"][name]["ref_point"])
+    path.write_text(json.dumps(doc))
+    with pytest.raises(TableError, match="problems.json: its content does not match its checksum"):
+        load_problem(f"{name}@table", tables)
+    index = tables / "soundmnist" / "surrogates" / "index.json"
+    doc = json.loads(index.read_text())
+    doc["n_joint_rows"] += 1
+    index.write_text(json.dumps(doc))
+    with pytest.raises(TableError, match="index.json: its content does not match its checksum"):
+        read_index(tables / "soundmnist")

@@ -128,7 +128,7 @@ def test_corrupt_logs_and_store_are_rejected(tmp_path):
     run_sweep(store, make_plan("backbones-static", "soundmnist", limit=2), InProcessExecutor(), CONTEXT)
     write_logs(store, tmp_path / "logs")
     log = tmp_path / "logs" / "backbone_static.jsonl"
-    rows = [json.loads(line) for line in log.read_text().splitlines()]
+    rows = [json.loads(line) for line in log.read_text().splitlines()][:-1]  # without its checksum line, as an older log
     rows[1]["params"]["backbone"]["d"] = [3]  # the id no longer matches the spec
     log.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     with pytest.raises(DataError, match="does not match its spec"):
@@ -139,6 +139,22 @@ def test_corrupt_logs_and_store_are_rejected(tmp_path):
     (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(DataError, match="not a readable SQLite"):
         ResultStore(tmp_path / "junk.db")
+
+
+def test_a_log_edited_by_hand_or_cut_is_refused_by_its_checksum_line(tmp_path):
+    store = ResultStore(tmp_path / "s.db")
+    run_sweep(store, make_plan("backbones-static", "soundmnist", limit=3), InProcessExecutor(), CONTEXT)
+    write_logs(store, tmp_path / "logs")
+    log = tmp_path / "logs" / "backbone_static.jsonl"
+    lines = log.read_text().splitlines()
+    assert json.loads(lines[-1]).keys() == {"sha256_of_the_lines_above"} and len(lines) == 4
+    assert import_logs(ResultStore(tmp_path / "fresh.db"), tmp_path / "logs") == 3
+    edited = lines[1].replace('"macs": ', '"macs": 1')  # one value changed, its job id still right
+    assert edited != lines[1]
+    for text in ("\n".join([lines[0], edited, *lines[2:]]) + "\n", "\n".join([lines[0], lines[2], lines[3]]) + "\n"):
+        log.write_text(text)
+        with pytest.raises(DataError, match="backbone_static.jsonl: its lines do not match its checksum line"):
+            import_logs(ResultStore(tmp_path / f"other{len(text)}.db"), tmp_path / "logs")
 
 
 def test_mixing_measure_and_compute_jobs_is_refused(tmp_path):
