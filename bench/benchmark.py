@@ -44,7 +44,7 @@ from bench.tables.manifest import load_table
 from bench.tables.static_costs import ACCOUNTINGS
 from bench.tasks import DEFAULT_TASK
 
-MODES = ("table", "surrogate", "auto")
+MODES = ("table", "surrogate", "auto", "live")
 DEFAULT_SURROGATE = "xgboost-quantile"
 # Physical range every surrogate prediction is clipped to.
 _ACCURACY_RANGE, _COST_RANGE = (0.0, 100.0), (0.0, np.inf)
@@ -109,7 +109,9 @@ class Benchmark:
         task: a registered task (:mod:`bench.tasks`).
         device: 'lut:tx2', 'lut:agx', 'model:horowitz45' or 'measured:<host>'.
         objectives: names from :data:`OBJECTIVES`.
-        mode: 'table' (exact look-up; unknown configs are an error), 'surrogate' or 'auto'.
+        mode: 'table' (exact look-up; unknown configs are an error), 'surrogate', 'auto' (table rows from the table,
+            others from the surrogates) or 'live' (every config trained now with the sweep's protocol, or found in the
+            sweep store where it was trained before, :mod:`bench.live`; needs the data and the ``models`` extra).
         tables_dir: folder of the tables (default: :func:`bench.locations.tables_root`: ``$MMNAS_TABLES``,
             then the tables beside the package, then an installed data release).
         noisy: draw the accuracy of one stored training seed (table) or from the
@@ -121,6 +123,8 @@ class Benchmark:
         fidelity: answer accuracy after this many epochs of fusion training, charged at the
             seconds it took (from the learning curves in table mode, from the fidelity surrogates,
             one per epoch, off the table; None: the full schedule).
+        store: live mode's cache of trainings, the sweep store (default ``work/<task>/sweep.db``).
+        data_dir: the raw data live mode trains on (default ``MMNAS_DATA``).
         accounting: how static costs (parameters, MACs, bytes, LUT and analytical devices) charge a
             config: ``paper`` (every component whole, as the tables and Harmonic-NAS do) or
             ``deployed`` (only the layers whose outputs reach the head, computed exactly for every
@@ -145,6 +149,8 @@ class Benchmark:
         surrogate: str = DEFAULT_SURROGATE,
         fidelity: int | None = None,
         accounting: str = "paper",
+        store: str | Path | None = None,
+        data_dir: str | Path | None = None,
     ) -> None:
         if mode not in MODES:
             raise UnknownNameError(f"unknown mode {mode!r}: this release answers {list(MODES)}")
@@ -155,10 +161,13 @@ class Benchmark:
             raise UnknownNameError(f"unknown objective(s) {unknown}, expected some of {list(OBJECTIVES)}")
         if noisy and seed is None:
             raise ValueError("noisy=True needs an explicit seed")
+        if mode == "live" and (noisy or fidelity is not None):
+            raise ValueError("mode='live' answers the seed mean of the full schedule: it takes neither noisy nor fidelity")
         self.task, self.device, self.objectives, self.mode = task, device, tuple(objectives), mode
         self.noisy = noisy
         self._settings = {"task": task, "device": device, "objectives": self.objectives, "mode": mode, "tables_dir": tables_dir,
-                          "noisy": noisy, "seed": seed, "surrogate": surrogate, "accounting": accounting}
+                          "noisy": noisy, "seed": seed, "surrogate": surrogate, "accounting": accounting, "store": store,
+                          "data_dir": data_dir}
         self._at_fidelity: dict[int, Benchmark] = {}
         self._rng = np.random.default_rng(seed)
         self._task_dir = tables_root(tables_dir) / task
@@ -172,8 +181,15 @@ class Benchmark:
             for name in self.objectives
         }
         # The back-end is chosen here, once: evaluate_many calls it for every batch.
-        self._answer = {"table": self._answer_from_table, "surrogate": self._answer_from_surrogates, "auto": self._answer_auto}[mode]
-        if mode != "table":
+        self._answer = {"table": self._answer_from_table, "surrogate": self._answer_from_surrogates, "auto": self._answer_auto,
+                        "live": self._answer_live}[mode]
+        if mode == "live":
+            from bench.live import LiveAnswers
+
+            self._live = LiveAnswers(self._task_dir, task, device, self.objectives, self._columns, store,
+                                     None if data_dir is None else str(data_dir))
+            self._provenance = {name: self._live.provenance[name] for name in self.objectives}
+        elif mode != "table":
             self._surrogates = _SurrogateAnswers(
                 joint, self._task_dir, task, device, self.objectives, self._columns, surrogate, noisy, self._rng, fidelity
             )
@@ -181,7 +197,7 @@ class Benchmark:
         self._deployed = _DeployedAnswers(self._task_dir, task, device, self._columns) if accounting != "paper" else None
         if self._deployed is not None:
             self._provenance.update(self._deployed.provenance)
-            if mode != "table":
+            if mode in ("surrogate", "auto"):
                 self._surrogates.provenance.update(self._deployed.provenance)
 
     def _resolve(self, available: Sequence[str], component: str | None) -> dict[str, str]:
@@ -239,6 +255,11 @@ class Benchmark:
         where = np.ones(len(ids), dtype=bool)
         self._surrogates.answer(configs, where, values, seconds)
         return ~where
+
+    def _answer_live(self, configs: list[Config], ids: list[str], values: dict[str, np.ndarray], seconds: np.ndarray) -> np.ndarray:
+        where = np.ones(len(ids), dtype=bool)
+        self._live.answer(configs, where, values, seconds)
+        return where  # answered with the live provenance, not the surrogates'
 
     def _answer_auto(self, configs: list[Config], ids: list[str], values: dict[str, np.ndarray], seconds: np.ndarray) -> np.ndarray:
         in_table = np.array([i in self._table.index for i in ids], dtype=bool)

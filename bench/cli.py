@@ -290,6 +290,20 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validity(args: argparse.Namespace) -> int:
+    from bench.leaderboard.validity import run_validity, validity_markdown
+
+    if args.folds < 2:
+        raise ValueError(f"--folds {args.folds}: cross-fitting needs at least 2 folds")
+    runs = run_validity(args.problem, args.searchers, args.seeds, args.budget, args.folds, args.workers, args.tables_dir)
+    out = Path(args.out) if args.out else tables_root(args.tables_dir) / args.problem.split("/", 1)[0] / "validity_report.md"
+    text = validity_markdown(args.problem, runs, args.folds, args.tables_dir)
+    write_text_atomic(out, text)
+    print(text, end="")
+    print(f"report: {out}")
+    return 0
+
+
 def _task_problems(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     """Name -> entry of the problems published in the tables of ``--task`` (every task with tables when not given)."""
     from bench.problems import published_problems
@@ -504,6 +518,18 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--out", default=f"tables/{DEFAULT_TASK}/leaderboard")
     board.add_argument("--json", action="store_true", help="the summary table as JSON (the report is written all the same)")
     board.set_defaults(func=_cmd_leaderboard)
+
+    validity = sub.add_parser("validity", help="run searchers on a table problem exactly and on cross-fitted surrogates; "
+                              "write validity_report.md (do the rankings agree?)")
+    validity.add_argument("--problem", default=DEFAULT_PROBLEMS[0], help="a label name@table")
+    validity.add_argument("--searchers", nargs="+", default=list(DEFAULT_SEARCHERS))
+    validity.add_argument("--seeds", type=_count, default=10)
+    validity.add_argument("--budget", type=_count, default=DEFAULT_BUDGET, help="evaluations per run")
+    validity.add_argument("--folds", type=_count, default=5, help="architecture-grouped folds of the cross-fitting")
+    validity.add_argument("--workers", type=_count, default=2, help="parallel processes, one thread each")
+    validity.add_argument("--tables-dir", default=None, help=TABLES_HELP)
+    validity.add_argument("--out", default=None, help="report path (default: tables/<task>/validity_report.md)")
+    validity.set_defaults(func=_cmd_validity)
 
     problems = sub.add_parser("problems", help="named problems").add_subparsers(dest="action", required=True)
     listing = problems.add_parser("list", help="the published problems: variants, objectives, sizes of the fronts")

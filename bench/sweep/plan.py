@@ -103,7 +103,8 @@ def backbone_jobs(task: str, kind: str, modalities: tuple[str, ...] = MODALITIES
     ]
 
 
-def _supernet_shas(task: str, tables_dir: str) -> dict[str, str]:
+def supernet_shas(task: str, tables_dir: str) -> dict[str, str]:
+    """Modality -> sha256 of the task's trained supernet (the weights every accuracy job names)."""
     from bench.sweep.kinds import supernet_sha256
 
     return {m: supernet_sha256(tables_dir, task, m) for m in MODALITIES}
@@ -114,7 +115,7 @@ def plan_backbones_static(task: str, limit: int | None, n_joint: int, tables_dir
 
 
 def plan_backbones(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
-    shas = _supernet_shas(task, tables_dir)
+    shas = supernet_shas(task, tables_dir)
     accuracy = [
         JobSpec.make("backbone_accuracy", task, {"modality": m, "backbone": g.to_dict(), "supernet_sha256": shas[m]})
         for m in MODALITIES
@@ -125,7 +126,7 @@ def plan_backbones(task: str, limit: int | None, n_joint: int, tables_dir: str) 
 
 
 def plan_backbones_quant(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
-    shas = _supernet_shas(task, tables_dir)
+    shas = supernet_shas(task, tables_dir)
     return [
         JobSpec.make("backbone_quant", task, {"modality": m, "backbone": g.to_dict(), "supernet_sha256": shas[m], "precision": p})
         for g in list(enumerate_backbones())[:limit]
@@ -139,21 +140,21 @@ def plan_joint_static(task: str, limit: int | None, n_joint: int, tables_dir: st
 
 
 def _joint_jobs(task: str, configs: list[Config], tables_dir: str) -> list[JobSpec]:
-    from bench.sweep.kinds import fusion_settings
-
-    shas = _supernet_shas(task, tables_dir)
-    settings = fusion_settings(task)
+    shas = supernet_shas(task, tables_dir)
     jobs = []
     for config in configs:
         jobs.append(JobSpec.make("joint_static", task, {"config": config.to_dict()}))
-        jobs.append(
-            JobSpec.make(
-                "joint_train",
-                task,
-                {"config": config.to_dict(), "seeds": list(JOINT_SEEDS), "supernet_sha256": shas, "settings": settings},
-            )
-        )
+        jobs.append(joint_train_spec(task, config, shas))
     return jobs
+
+
+def joint_train_spec(task: str, config: Config, supernet_sha256: dict[str, str]) -> JobSpec:
+    """The fusion-training job of ``config`` under this release's protocol (its seeds and schedule, on the supernets
+    of ``supernet_sha256``): the job the sweep runs, so its id finds the sweep's result."""
+    from bench.sweep.kinds import fusion_settings
+
+    params = {"config": config.to_dict(), "seeds": list(JOINT_SEEDS), "supernet_sha256": supernet_sha256, "settings": fusion_settings(task)}
+    return JobSpec.make("joint_train", task, params)
 
 
 def plan_joint(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:

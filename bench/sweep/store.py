@@ -100,6 +100,11 @@ class ResultStore:
         """Ids of every finished job."""
         return {row[0] for row in self._db.execute("SELECT job_id FROM results")}
 
+    def result(self, job_id: str) -> dict[str, Any] | None:
+        """The result of the finished job ``job_id``, or None."""
+        row = self._db.execute("SELECT result FROM results WHERE job_id = ?", (job_id,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
     def claim(self, job_id: str, owner: str) -> bool:
         """Take the job for ``owner``; False if it is finished or held by a live claim."""
         now = time.time()
