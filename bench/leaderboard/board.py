@@ -57,7 +57,7 @@ def run_leaderboard(
     else:  # runs compared at shares of the simulated-seconds budget
         axis, budgets = "sim_seconds", [budget_seconds * share for share in SECONDS_CHECKPOINTS]
     table = summary(scores, budgets, axis)
-    targets = evaluations_to_targets(scores)
+    targets = evaluations_to_targets(scores, axis)
     for name, frame in (("scores", scores), ("summary", table), ("evaluations_to_targets", targets)):
         with atomic_path(out_dir / f"{name}.csv") as temporary:
             frame.to_csv(temporary, index=False)

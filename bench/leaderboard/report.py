@@ -103,22 +103,26 @@ def _versus_baseline(at: pd.DataFrame, problem: str, group: pd.DataFrame) -> tup
     return p, float(np.median(diff))
 
 
-def evaluations_to_targets(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per problem x searcher: the median over all seeds of the evaluations to reach each fraction of the reference HV
-    (a seed that never reaches it counts at its budget, its last evaluation), and how many seeds reached it. The median
-    is NaN when fewer than half the seeds reached the target (it would be a budget, not a time to target)."""
+def evaluations_to_targets(scores: pd.DataFrame, axis: str = "n") -> pd.DataFrame:
+    """Per problem x searcher: the median over all seeds of the evaluations (``axis`` ``n``) or simulated seconds
+    (``sim_seconds``) to reach each fraction of the reference HV (a seed that never reaches it counts at its budget,
+    its last evaluation), and how many seeds reached it. The median is NaN when fewer than half the seeds reached the
+    target (it would be a budget, not a time to target)."""
     rows = []
     for (problem, searcher), group in scores.groupby(["problem", "searcher"]):
         row = {"problem": problem, "searcher": searcher}
-        budgets = group.groupby("seed")["n"].max()
+        budgets = group.groupby("seed")[axis].max()
         for target in HV_TARGETS:
-            reached = group[group["hv_fraction"] >= target].groupby("seed")["n"].min()
-            evaluations = reached.reindex(budgets.index).fillna(budgets)
+            reached = group[group["hv_fraction"] >= target].groupby("seed")[axis].min()
+            spent = reached.reindex(budgets.index).fillna(budgets)
             enough = 2 * len(reached) >= len(budgets)
-            row[f"evals_to_{int(target * 100)}pct"] = float(evaluations.median()) if enough else float("nan")
+            row[f"{_TO_TARGET[axis]}_to_{int(target * 100)}pct"] = float(spent.median()) if enough else float("nan")
             row[f"seeds_reaching_{int(target * 100)}pct"] = f"{len(reached)}/{len(budgets)}"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+_TO_TARGET = {"n": "evals", "sim_seconds": "seconds"}  # axis -> the column prefix of its time to target
 
 
 def markdown(table: pd.DataFrame, targets: pd.DataFrame, header: str, axis: str = "n") -> str:
@@ -141,12 +145,14 @@ def markdown(table: pd.DataFrame, targets: pd.DataFrame, header: str, axis: str 
                 f"{r['log_hv_diff_mean']:.3f} +- {r['log_hv_diff_se']:.3f} | {r['igd_plus_mean']:.4f} +- {r['igd_plus_se']:.4f} | "
                 f"{r['avg_rank']:.2f} | {versus} |"
             )
-        lines += ["", "Evaluations to a share of the reference HV: median over all seeds, a seed that never reaches it counted at "
-                  "its budget ('-' when fewer than half did); in brackets the seeds that reached it.", "",
-                  "| searcher | " + " | ".join(f"evals to {int(t * 100)} % ref HV (seeds)" for t in HV_TARGETS) + " |",
+        unit = _TO_TARGET[axis]
+        lines += ["", f"{'Evaluations' if axis == 'n' else 'Simulated seconds'} to a share of the reference HV: median over all "
+                  "seeds, a seed that never reaches it counted at its budget ('-' when fewer than half did); in brackets the seeds "
+                  "that reached it.", "",
+                  "| searcher | " + " | ".join(f"{unit} to {int(t * 100)} % ref HV (seeds)" for t in HV_TARGETS) + " |",
                   "|---|" + "---|" * len(HV_TARGETS)]
         for _, r in targets[targets["problem"] == problem].iterrows():
-            cells = [f"{r[f'evals_to_{int(t * 100)}pct']:.0f} ({r[f'seeds_reaching_{int(t * 100)}pct']})" for t in HV_TARGETS]
+            cells = [f"{r[f'{unit}_to_{int(t * 100)}pct']:.0f} ({r[f'seeds_reaching_{int(t * 100)}pct']})" for t in HV_TARGETS]
             lines.append(f"| {r['searcher']} | " + " | ".join(c.replace("nan", "-") for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)

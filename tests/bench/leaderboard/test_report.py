@@ -27,6 +27,13 @@ def test_evaluations_to_target_count_every_seed_and_stay_monotone():
     assert row["seeds_reaching_90pct"] == "2/3" and row["evals_to_80pct"] <= row["evals_to_90pct"]
 
 
+def test_seconds_to_target_count_simulated_seconds():
+    scores = _scores({0: [0.85, 0.95, 0.95], 1: [0.5, 0.81, 0.91]})
+    scores["sim_seconds"] = scores["n"] * 10.0 + scores["seed"]  # seed 1 a second slower per evaluation
+    row = evaluations_to_targets(scores, "sim_seconds").iloc[0]
+    assert (row["seconds_to_80pct"], row["seconds_to_90pct"]) == (15.5, 25.5) and row["seeds_reaching_90pct"] == "2/2"
+
+
 def test_holm_by_hand():
     assert holm([0.01, 0.04, 0.03, float("nan")])[:3] == pytest.approx([0.03, 0.06, 0.06])
     assert np.isnan(holm([0.01, float("nan")])[1]) and holm([0.5, 0.9]) == [1.0, 1.0]
