@@ -10,6 +10,7 @@ import pytest
 from bench.benchmark import Benchmark, NotInTableError
 from bench.errors import ConfigError, UnknownNameError
 from bench.examples import load_example
+from bench.locations import tables_root
 from bench.space import parse_backbone, sample_config
 from tests.helpers import write_tables
 
@@ -116,3 +117,15 @@ def test_committed_tables_answer_the_harmonic_rows():
     obs = bench.evaluate(load_example("harmonic_avmnist_1"))
     assert abs(obs.objectives["lat"] - 8.969) < 0.01 and abs(obs.objectives["energy"] - 13.920) < 0.01
     assert 0 < obs.objectives["acc"] <= 100 and obs.cost_seconds > 0
+
+
+def test_answers_by_id_are_the_answers_by_config():
+    bench = Benchmark("soundmnist", objectives=("acc", "lat", "energy"))
+    joint = pd.read_parquet(tables_root(None) / "soundmnist" / "joint.parquet").iloc[:50]
+    arrays = bench.evaluate_ids(list(joint["config_id"]))
+    observations = bench.evaluate_many(list(joint["config_json"]))
+    for name in ("acc", "lat", "energy"):  # quantised rows have no LUT figures: NaN in both
+        np.testing.assert_array_equal(arrays[name], [o.objectives[name] for o in observations])
+    np.testing.assert_array_equal(arrays["cost_seconds"], [o.cost_seconds for o in observations])
+    with pytest.raises(NotInTableError, match="ffffffffffffffff"):
+        bench.evaluate_ids(["ffffffffffffffff"])
