@@ -15,6 +15,7 @@ from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markd
 from bench.leaderboard.runner import RunSpec, run_many
 from bench.locations import tables_root
 from bench.problems import load_problem
+from searchers import get_searcher
 
 SECONDS_CHECKPOINTS = (0.125, 0.25, 0.5, 1.0)  # shares of a simulated-seconds budget the report compares runs at
 
@@ -39,8 +40,10 @@ def run_leaderboard(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     tables_dir = str(tables_root(tables_dir))  # resolved once: the worker processes read the same folder
-    for label in problems:  # a bad label fails here, in one line, before any run starts
-        load_problem(label, tables_dir)
+    loaded = {label: load_problem(label, tables_dir) for label in problems}  # a bad label fails here, before any run starts
+    for name in searchers:  # so does a searcher that cannot search a problem (a multi-fidelity one without learning curves)
+        for problem in loaded.values():
+            get_searcher(name)().setup(problem, 0)
     # Longest runs first, so the process pool ends together.
     specs = [
         RunSpec(p, s, seed, budget, n_init, budget_seconds=budget_seconds) for s in searchers for p in problems for seed in range(seeds)

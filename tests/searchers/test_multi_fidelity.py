@@ -90,3 +90,12 @@ def test_a_benchmark_at_a_fidelity_is_the_benchmark_built_at_it():
     assert bench.at_fidelity(3) is bench.at_fidelity(3)
     assert bench.at_fidelity(3).evaluate(config) == Benchmark("avmnist", fidelity=3).evaluate(config)
     assert np.isfinite(bench.at_fidelity(1).evaluate(config).cost_seconds)
+
+
+def test_a_leaderboard_refuses_a_multi_fidelity_searcher_on_a_problem_without_curves_before_any_run(release, tmp_path):
+    from bench.leaderboard.board import run_leaderboard
+
+    with pytest.raises(ValueError, match="stopping-random needs a problem with learning curves"):
+        run_leaderboard(tmp_path / "board", problems=["soundmnist/lut:tx2/acc-lat-energy@table"], searchers=["random", "stopping-random"],
+                        seeds=1, budget=12, n_init=5, workers=1, tables_dir=str(release))
+    assert not (tmp_path / "board" / "logs").exists()
