@@ -65,7 +65,7 @@ def conditions() -> Iterator[Conditions]:
         after = _busy_seconds()
         if busy is not None and after is not None and wall > 0:
             others = (after - busy) - (time.process_time() - own)
-            out.others_cpu_share = max(others, 0.0) / (wall * (os.cpu_count() or 1))
+            out.others_cpu_share = min(max(others, 0.0) / (wall * (os.cpu_count() or 1)), 1.0)  # clock ticks are 10 ms coarse
 
 
 def _busy_seconds() -> float | None:

@@ -111,3 +111,15 @@ def test_a_lut_entry_that_is_not_a_finite_non_negative_number_is_refused(tmp_pat
     (tmp_path / "lut_fusion_tx2.json").write_text('{"Sum-input:1_192_16-N:1-C:192-L:16": {"lat": %s, "enrg": 1.0}}' % value)
     with pytest.raises(DataError, match="lut_fusion_tx2.json is corrupt: entry 'Sum-input.* lat = .* is not a finite non-negative"):
         get_device("lut:tx2", lut_dir=tmp_path)
+
+
+def test_conditions_say_the_load_and_what_else_ran():
+    import sys
+
+    from bench.hardware.host import conditions
+
+    with conditions() as during:
+        sum(i * i for i in range(200_000))
+    assert during.load1 >= 0 and str(during).startswith("load ")
+    if sys.platform.startswith("linux"):
+        assert 0.0 <= during.others_cpu_share <= 1.0
