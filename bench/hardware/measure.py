@@ -23,6 +23,43 @@ if TYPE_CHECKING:
     from bench.tasks import Task
 
 PROVENANCE_PREFIX = "measured:"
+MAX_LOAD_PER_CPU = 0.75  # a measurement starts, and is kept, only below this 1-minute load average per logical CPU
+QUIET_WAIT_S = 300.0  # how long a measurement waits for the load to fall below it before it is refused
+
+
+def max_load() -> float:
+    """The load average above which no latency is measured or kept: ``MMNAS_MAX_MEASURE_LOAD``, else
+    :data:`MAX_LOAD_PER_CPU` per logical CPU (1.5 on 2 CPUs; the measuring process itself adds about 1)."""
+    value = os.environ.get("MMNAS_MAX_MEASURE_LOAD")
+    return float(value) if value else MAX_LOAD_PER_CPU * (os.cpu_count() or 1)
+
+
+def wait_until_quiet(what: str, wait_s: float = QUIET_WAIT_S, poll_s: float = 5.0) -> tuple[float, float, float]:
+    """The load averages once the 1-minute one is below :func:`max_load`, waiting up to ``wait_s``.
+
+    Raises:
+        DataError: still above it after ``wait_s`` (the job fails and stays pending; nothing is stored).
+    """
+    from bench.errors import DataError
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        load = os.getloadavg()
+        if load[0] <= max_load():
+            return load
+        if time.monotonic() >= deadline:
+            raise DataError(f"{what}: load average {load[0]:.2f} above {max_load():.2f} for {wait_s:.0f} s: not measured "
+                            "(something else is running; the job stays pending)")
+        time.sleep(poll_s)
+
+
+def check_quiet_after(what: str, load_after: tuple[float, float, float]) -> None:
+    """Refuse a measurement that ended above :func:`max_load` (something started during it)."""
+    from bench.errors import DataError
+
+    if load_after[0] > max_load():
+        raise DataError(f"{what}: load average rose to {load_after[0]:.2f} (above {max_load():.2f}) while timing: the "
+                        "measurement is discarded, the job stays pending")
 
 
 @dataclass(frozen=True)
@@ -36,16 +73,22 @@ class TimingSettings:
 
 
 def measure_chunk(items: list[dict[str, Any]], settings: TimingSettings, task: str) -> dict[str, Any]:
-    """Time ``items`` (inputs shaped as ``task``'s) in a fresh pinned process; returns per-item timings and the host state."""
+    """Time ``items`` (inputs shaped as ``task``'s) in a fresh pinned process; returns per-item timings and the host state.
+
+    Raises:
+        DataError: the machine is busier than :func:`max_load` before (after waiting) or after the timing.
+    """
     payload = json.dumps({"items": items, "settings": asdict(settings), "task": task})
-    load_before = os.getloadavg()
+    load_before = wait_until_quiet("latency chunk")
     done = subprocess.run(
         [sys.executable, "-m", "bench.hardware.measure"], input=payload, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"latency worker failed: {done.stderr[-2000:]}")
     out = json.loads(done.stdout)
-    out["load_before"], out["load_after"] = list(load_before), list(os.getloadavg())
+    load_after = os.getloadavg()
+    check_quiet_after("latency chunk", load_after)
+    out["load_before"], out["load_after"] = list(load_before), list(load_after)
     return out
 
 

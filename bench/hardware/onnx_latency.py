@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.errors import NoKernelError
 from bench.hardware.export import export_onnx
-from bench.hardware.measure import TimingSettings
+from bench.hardware.measure import TimingSettings, check_quiet_after, wait_until_quiet
 from bench.hardware.validate import runtime_versions, time_exports, timing_record
 from bench.space import parse_config
 from bench.tasks import get_task
@@ -33,7 +33,7 @@ def measure_onnx_chunk(items: list[dict[str, Any]], settings: TimingSettings, da
     configs = [parse_config(item["config"]) for item in items]
     calibration = get_task(task).calibration_inputs(data_dir) if any("int8" in c.precision.to_dict().values() for c in configs) else None
     results: list[dict[str, Any]] = [{} for _ in configs]
-    load_before = os.getloadavg()
+    load_before = wait_until_quiet("onnxruntime latency chunk")
     with tempfile.TemporaryDirectory() as folder:
         exported = {}
         for i, config in enumerate(configs):
@@ -48,4 +48,6 @@ def measure_onnx_chunk(items: list[dict[str, Any]], settings: TimingSettings, da
         **describe_host(), "runtime": RUNTIME, "runtimes": runtime_versions(), "threads": settings.threads, "pinned_cpu": settings.cpu,
         "meters": describe_meters(),
     }
-    return {"items": results, "host": host, "load_before": list(load_before), "load_after": list(os.getloadavg())}
+    load_after = os.getloadavg()
+    check_quiet_after("onnxruntime latency chunk", load_after)
+    return {"items": results, "host": host, "load_before": list(load_before), "load_after": list(load_after)}

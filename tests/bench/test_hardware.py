@@ -123,3 +123,23 @@ def test_conditions_say_the_load_and_what_else_ran():
     assert during.load1 >= 0 and str(during).startswith("load ")
     if sys.platform.startswith("linux"):
         assert 0.0 <= during.others_cpu_share <= 1.0
+
+
+def test_latency_is_neither_measured_nor_kept_on_a_busy_machine(monkeypatch):
+    import subprocess
+    from types import SimpleNamespace
+
+    import bench.hardware.measure as measure
+    from bench.errors import DataError
+
+    monkeypatch.setenv("MMNAS_MAX_MEASURE_LOAD", "1.5")
+    monkeypatch.setattr(measure.os, "getloadavg", lambda: (3.2, 3.0, 2.0))
+    with pytest.raises(DataError, match="load average 3.20 above 1.50 for 0 s: not measured"):
+        measure.wait_until_quiet("latency chunk", wait_s=0.0)
+    loads = iter([(0.9, 1.0, 1.0), (2.4, 1.2, 1.0)])  # quiet before, busy after
+    monkeypatch.setattr(measure.os, "getloadavg", lambda: next(loads))
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: SimpleNamespace(returncode=0, stdout='{"items": []}', stderr=""))
+    with pytest.raises(DataError, match="rose to 2.40 .* discarded"):
+        measure.measure_chunk([], measure.TimingSettings(), "soundmnist")
+    loads = iter([(0.9, 1.0, 1.0), (1.1, 1.0, 1.0)])
+    assert measure.measure_chunk([], measure.TimingSettings(), "soundmnist")["load_after"] == [1.1, 1.0, 1.0]
