@@ -65,7 +65,11 @@ class LiveAnswers:
 
     def answer(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
         """Fill ``values`` and ``seconds`` at ``where`` with the answers for ``configs`` (training those not in the store)."""
-        trained = [self._trained(config) for config in configs]
+        store = ResultStore(self._store_path)
+        try:
+            trained = [self._trained(config, store) for config in configs]
+        finally:
+            store.close()
         for name in values:
             if name in TRAINED:
                 values[name][where] = [np.mean([s[TRAINED[name]] for s in seeds]) for seeds in trained]
@@ -75,17 +79,13 @@ class LiveAnswers:
                 values[name][where] = totals[column]
         seconds[where] = [np.mean([s["train_seconds"] for s in seeds]) for seeds in trained]
 
-    def _trained(self, config: Config) -> list[dict]:
-        """Every seed's training record of ``config``: from the store, or trained now and stored."""
+    def _trained(self, config: Config, store: ResultStore) -> list[dict]:
+        """Every seed's training record of ``config``: from ``store``, or trained now and stored there."""
         spec = joint_train_spec(self._task, config, self._shas)
-        store = ResultStore(self._store_path)
-        try:
-            result = store.result(spec.id)
-            if result is None:
-                logger.info("training %s live (%d seeds)", config.id, len(spec.params["seeds"]))
-                start = time.perf_counter()
-                result = job_kind(spec.kind).run(spec.params, self._context)
-                store.put(spec, result, f"{host_slug()}:live", time.perf_counter() - start, owner="live")
-        finally:
-            store.close()
+        result = store.result(spec.id)
+        if result is None:
+            logger.info("training %s live (%d seeds)", config.id, len(spec.params["seeds"]))
+            start = time.perf_counter()
+            result = job_kind(spec.kind).run(spec.params, self._context)
+            store.put(spec, result, f"{host_slug()}:live", time.perf_counter() - start, owner="live")
         return result["seeds"]

@@ -100,6 +100,9 @@ class HarmonicNAS(Searcher):
         self._searches: list[_PairSearch] = []
         self._waiting: list[Config] = []
         self._told: dict[str, np.ndarray] = {}
+        self._pool_rows_of: dict[Pair, list[int]] = {}  # backbone pair -> its table rows (table variant)
+        for row, config in enumerate(self._pool.configs):
+            self._pool_rows_of.setdefault((config.image, config.audio), []).append(row)
         self.generation = 0
 
     def ask(self, n: int) -> list[Config]:
@@ -146,7 +149,7 @@ class HarmonicNAS(Searcher):
         precision = sample_precision(self.rng, self.problem.precisions) if self.problem.searches_precision else PrecisionGenotype()
         proposals = [Config(self.problem.task, *pair, sample_fusion(self.rng, n_cells, n_nodes), precision) for _ in range(self.fusion_candidates)]
         if self._pool:  # prefer the table's rows with this very pair
-            rows = [c for c in self._pool.configs if (c.image, c.audio) == pair and self._pool_free[self._pool.row(c)]]
+            rows = [self._pool.configs[r] for r in self._pool_rows_of.get(pair, []) if self._pool_free[r]]
             picks = self.rng.permutation(len(rows))[: self.fusion_candidates]
             proposals = [rows[i] for i in picks] + proposals[len(picks):]
         return _PairSearch(pair, tuple(self.admissible(proposals)))

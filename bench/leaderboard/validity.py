@@ -24,6 +24,7 @@ import pandas as pd
 from bench.benchmark import Benchmark, Observation
 from bench.extras import require
 from bench.leaderboard.indicators import hypervolume
+from bench.leaderboard.scoring import trajectory
 from bench.locations import tables_root
 from bench.optimize import MaxEvaluations, minimize
 from bench.parallel import single_thread_pool
@@ -94,25 +95,24 @@ class _Run:
 
 
 @lru_cache(maxsize=2)
-def _world(label: str, tables_dir: str, world: str, n_folds: int) -> tuple[Problem, object]:
+def _world(label: str, tables_dir: str, world: str, n_folds: int) -> tuple[Problem, Benchmark, object]:
+    """The problem, its exact answers, and the answers of ``world``."""
     problem = load_problem(label, tables_dir)
     truth = problem.benchmark(tables_dir)
     if world == "table":
-        return problem, truth
-    return problem, FixedAnswers(truth, cross_fitted_values(problem, tables_dir, n_folds), f"cross-fitted:{problem.task} ({n_folds} folds)")
+        return problem, truth, truth
+    return problem, truth, FixedAnswers(truth, cross_fitted_values(problem, tables_dir, n_folds), f"cross-fitted:{problem.task} ({n_folds} folds)")
 
 
 def _run(run: _Run) -> dict:
     """One run's anytime hypervolume (its own world's values) and the true hypervolume of its final configs."""
     from searchers import get_searcher
 
-    problem, answers = _world(run.problem, run.tables_dir, run.world, run.n_folds)
+    problem, truth, answers = _world(run.problem, run.tables_dir, run.world, run.n_folds)
     result = minimize(problem, get_searcher(run.searcher)(), MaxEvaluations(run.budget), run.seed, benchmark=answers)  # type: ignore[arg-type]
-    seen = problem.normalise([r["objectives"] for r in result.records])
-    anytime = [hypervolume(seen[: n][pareto_mask(seen[: n])], problem.ref_point) for n in range(1, len(seen) + 1)]
     true = problem.normalise([[o.objectives[k] for k in problem.objectives]
-                              for o in problem.benchmark(run.tables_dir).evaluate_many([parse_config(r["config"]) for r in result.records])])
-    return {"searcher": run.searcher, "seed": run.seed, "world": run.world, "anytime": anytime,
+                              for o in truth.evaluate_many([parse_config(r["config"]) for r in result.records])])
+    return {"searcher": run.searcher, "seed": run.seed, "world": run.world, "anytime": trajectory(problem, result.records)["hv"].tolist(),
             "true_hv": hypervolume(true[pareto_mask(true)], problem.ref_point)}
 
 
