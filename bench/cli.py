@@ -12,8 +12,9 @@ from typing import Any
 
 from bench.errors import ConfigError, DataError, LutKeyError, MissingExtraError, NotMeasuredError, UnknownNameError
 from bench.extras import EXTRA_OF, missing_extra
-from bench.files import atomic_path, write_text_atomic
+from bench.files import atomic_path
 from bench.locations import TABLES_HELP, locate_tables, tables_root
+from bench.reports import read_report, write_report
 from bench.tasks import DEFAULT_TASK
 
 _USER_ERRORS = (ConfigError, DataError, UnknownNameError, LutKeyError, NotMeasuredError, MissingExtraError, OSError, ValueError)
@@ -151,7 +152,7 @@ def _cmd_tables_merge(args: argparse.Namespace) -> int:
 
     result = read_result(Path(args.result))
     added: list[str] = []
-    counts = _import_and_export(args, lambda store: added.extend(merge_result(store, result, args.task)))
+    counts = _import_and_export(args, lambda store: added.extend(merge_result(store, result, args.task, args.replace)))
     print(f"added {added}" if added else f"{args.result} was already merged: nothing added")
     print(f"joint table: {counts.get('joint', 0)} rows; run mmnas problems build to publish problems for new devices")
     return 0
@@ -171,6 +172,8 @@ def _cmd_tables_report(args: argparse.Namespace) -> int:
         from bench.tables.report import tables_report as report
 
     text = report(Path(args.tables_dir) / args.task)
+    if args.out:
+        write_report(args.out, text)
     _print_report(args, text, lambda: report_json(text))
     return 0
 
@@ -247,7 +250,7 @@ def _cmd_surrogates_report(args: argparse.Namespace) -> int:
     title = (f"Surrogate quality: {args.task} ({len(joint)} joint configs, joint table {joint_sha256(task_dir)[:12]}, "
              f"split seed {args.seed}; every model fitted and scored by mmnas surrogates report)")
     text = markdown(table, title, sections=choice.markdown())
-    write_text_atomic(task_dir / "surrogate_report.md", text)
+    write_report(task_dir / "surrogate_report.md", text)
     _print_report(args, text, lambda: {
         "title": title, "rows": json.loads(table.to_json(orient="records")),
         "model_choice": {"target": choice.target, "chosen": choice.chosen, "folds": json.loads(choice.scores.to_json(orient="records")),
@@ -285,7 +288,7 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
         summary = json.loads(pd.read_csv(report.parent / "summary.csv").to_json(orient="records"))
         print(json.dumps({"report": str(report), "summary": summary}, indent=1))
         return 0
-    print(report.read_text(), end="")
+    print(read_report(report), end="")
     print(f"report: {report} (plots, CSV and run logs beside it)")
     return 0
 
@@ -298,7 +301,7 @@ def _cmd_validity(args: argparse.Namespace) -> int:
     runs = run_validity(args.problem, args.searchers, args.seeds, args.budget, args.folds, args.workers, args.tables_dir)
     out = Path(args.out) if args.out else tables_root(args.tables_dir) / args.problem.split("/", 1)[0] / "validity_report.md"
     text = validity_markdown(args.problem, runs, args.folds, args.tables_dir)
-    write_text_atomic(out, text)
+    write_report(out, text)
     print(text, end="")
     print(f"report: {out}")
     return 0
@@ -463,6 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=_cmd_tables_export)
     merge_result = tables.add_parser("merge", help="add a device validation result as measured:<host>-<runtime> devices")
     merge_result.add_argument("result", help="result file of scripts/validate_device.py")
+    merge_result.add_argument("--replace", action="store_true",
+                              help="allow a host the sweep measured: the result's timings replace the sweep's for its configs")
     _location_args(merge_result, store=True)
     merge_result.set_defaults(func=_cmd_tables_merge)
     report = tables.add_parser("report", help="summary of the committed tables")
@@ -471,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision", action="store_true", help="best multimodal vs best unimodal per precision mix and per byte budget"
     )
     report.add_argument("--json", action="store_true", help="the report's sections, items and tables as JSON")
+    report.add_argument("--out", default=None, help="also write the report there (ending in its checksum line)")
     report.set_defaults(func=_cmd_tables_report)
     where = tables.add_parser("path", help="the tables folder read (and what chose it), with each task's tables")
     where.add_argument("--tables-dir", default=None, help=TABLES_HELP)

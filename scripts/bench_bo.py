@@ -11,6 +11,7 @@ during the run. One thread, as in the leaderboard. A benchmark, not a test: quot
 figures with the host.
 
 Usage: python scripts/bench_bo.py [--problem soundmnist/lut:tx2/acc-lat-energy@full] [--budget 210] [--seeds 0 1 2] [--usual]
+       [--out tables/soundmnist/bo_timings.md]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bench.leaderboard import DEFAULT_PROBLEMS
 from bench.leaderboard.scoring import trajectory
 from bench.optimize import MaxEvaluations, minimize
 from bench.problems import load_problem
+from bench.reports import write_report
 from searchers import QLogNEHVI
 
 ITERATION_TARGETS = {200: 0.3, 400: 0.6}  # seconds per iteration at that many observations (issue: speed)
@@ -44,6 +46,7 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed and set-up")
     parser.add_argument("--usual", action="store_true", help="also run the usual set-up (slow: tens of seconds per iteration)")
     parser.add_argument("--tables-dir", default="tables")
+    parser.add_argument("--out", default=None, help="also write the printed table there, as a report ending in its checksum")
     args = parser.parse_args()
     torch.set_num_threads(1)
     problem = load_problem(args.problem, args.tables_dir)
@@ -51,10 +54,13 @@ def main() -> int:
     setups = {"fast (this package)": QLogNEHVI}
     if args.usual:
         setups["usual"] = lambda: QLogNEHVI(refit_every=1, fit_maxiter=10_000, warm_start=False, mc_samples=64, prune_samples=2048)
-    print(f"{args.problem}, {platform.processor() or platform.machine()}, 1 thread, torch {torch.__version__}")
-    print("| set-up | seed | obs | median model s | median acquisition s | median iteration s | target | HV after 100 evals | "
-          "conditions during the run |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    lines = [
+        f"{args.problem}, {platform.processor() or platform.machine()}, 1 thread, torch {torch.__version__}",
+        "| set-up | seed | obs | median model s | median acquisition s | median iteration s | target | HV after 100 evals | "
+        "conditions during the run |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    print("\n".join(lines))
     for name, make in setups.items():
         for seed in args.seeds:
             searcher = make()
@@ -68,8 +74,10 @@ def main() -> int:
                 cells = [_median_near(timings, n_obs, key) for key in ("model_seconds", "acquisition_seconds", "total")]
                 target = ITERATION_TARGETS.get(n_obs)
                 verdict = "-" if target is None else f"<= {target} s: {'met' if cells[2] <= target else 'not met'}"
-                print(f"| {name} | {seed} | {n_obs} +- 10 | " + " | ".join(f"{c:.3f}" for c in cells) + f" | {verdict} | {hv:.4f} | {during} |",
-                      flush=True)
+                lines.append(f"| {name} | {seed} | {n_obs} +- 10 | " + " | ".join(f"{c:.3f}" for c in cells) + f" | {verdict} | {hv:.4f} | {during} |")
+                print(lines[-1], flush=True)
+    if args.out:
+        write_report(args.out, "\n".join(lines) + "\n")
     return 0
 
 

@@ -33,6 +33,7 @@ import torch
 
 from bench.benchmark import Benchmark
 from bench.hardware.host import conditions, describe_host
+from bench.reports import write_report
 from bench.space import Config, parse_config, sample_config
 from bench.space.features import encode_for_surrogate
 from bench.tables import load_table
@@ -121,7 +122,7 @@ def main() -> int:
     lines += ["", *_ratios(figures)]
     print("\n".join(lines[-5:]), flush=True)
     if args.out:
-        Path(args.out).write_text("# Query speed (scripts/bench_queries.py)\n\n" + "\n".join(lines) + "\n")
+        write_report(args.out, "# Query speed (scripts/bench_queries.py)\n\n" + "\n".join(lines) + "\n")
     return 0
 
 

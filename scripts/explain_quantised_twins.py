@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.files import write_text_atomic
 from bench.progress import progress
+from bench.reports import write_report
 from bench.space import MODALITIES, parse_config
 from bench.sweep.jobs import JobContext
 from bench.sweep.kinds import fusion_settings, supernet_sha256
@@ -63,7 +63,7 @@ def main() -> None:
         *[f"| {c.config_id} | {c.precision} | {c.seed} | {c.reproduced} | {c.val_flips} | {c.val_flips_to_right} | "
           f"{c.max_logit_change:.3g} | {c.verdict} |" for c in checks],
     ]
-    write_text_atomic(task_dir / "quantised_twins.md", "\n".join(lines) + "\n")
+    write_report(task_dir / "quantised_twins.md", "\n".join(lines) + "\n")
     print(f"{len(pairs)} identical twins of {n_quantised} quantised configs; retrained {len(checks)}: "
           + ", ".join(f"{v} {counts.get(v, 0)}" for v in VERDICTS))
 

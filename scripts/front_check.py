@@ -26,10 +26,10 @@ import pandas as pd
 from scipy import stats
 
 from bench.benchmark import Benchmark
-from bench.files import write_text_atomic
 from bench.leaderboard.runner import read_log
 from bench.locations import tables_root
 from bench.problems import load_problem, pareto_mask
+from bench.reports import write_report
 from bench.space import parse_config
 
 
@@ -94,7 +94,7 @@ def main() -> int:
     ]
     lines += [f"| {c.id} | {p:.2f} | {t:.2f} |" for c, p, t in zip(configs, predicted, truth)]
     out = Path(args.out) if args.out else task_dir / "front_check.md"
-    write_text_atomic(out, "\n".join(lines) + "\n")
+    write_report(out, "\n".join(lines) + "\n")
     print(f"report: {out}")
     return 0
 

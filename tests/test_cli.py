@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from bench.cli import main
+from bench.reports import read_report
 from bench.tables.manifest import LOCK
 from tests.conftest import PROBLEM
 
@@ -113,6 +114,7 @@ def test_json_of_tables_path_and_leaderboard(release, tmp_path, capsys):
     assert main(args) == 0
     board = json.loads(capsys.readouterr().out)
     assert board["report"].endswith("report.md") and board["summary"][0]["searcher"] == "random"
+    assert read_report(board["report"]).startswith("# Leaderboard")  # written with its checksum line
 
 
 @pytest.mark.parametrize("argv", [

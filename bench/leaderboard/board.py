@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.files import atomic_path, write_text_atomic
+from bench.files import atomic_path
 from bench.hardware.host import describe_host
 from bench.leaderboard import DEFAULT_BUDGET, DEFAULT_PROBLEMS, DEFAULT_SEARCHERS
 from bench.leaderboard.plots import plot_anytime, plot_fronts
@@ -15,6 +15,7 @@ from bench.leaderboard.report import LOG_HV_FLOOR, evaluations_to_targets, markd
 from bench.leaderboard.runner import RunSpec, run_many
 from bench.locations import tables_root
 from bench.problems import load_problem
+from bench.reports import write_report
 from searchers import get_searcher
 
 SECONDS_CHECKPOINTS = (0.125, 0.25, 0.5, 1.0)  # shares of a simulated-seconds budget the report compares runs at
@@ -78,7 +79,7 @@ def run_leaderboard(
         f"(exact for @table, best known for @full), {LOG_HV_FLOOR:.0f} once it is reached. Plots: " + ", ".join(p.name for p in pictures) + "."
     )
     report = out_dir / REPORT
-    write_text_atomic(report, markdown(table, targets, header, axis))
+    write_report(report, markdown(table, targets, header, axis))
     return report
 
 

@@ -25,6 +25,7 @@ from bench.devices import TOTAL, device_spec, static_devices
 from bench.files import atomic_path, write_text_atomic
 from bench.hardware.horowitz import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
 from bench.locations import tables_root
+from bench.reports import REPORT_SUFFIX
 from bench.space import COMPONENTS, MODALITIES, Config, parse_backbone, parse_config
 from bench.space.dataflow import data_flow
 from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, fusion_settings, supernet_path, supernet_sha256
@@ -33,6 +34,7 @@ from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
 from bench.sweep.store import ResultStore
 from bench.tables.fusion_parts import FUSION_PARTS_TABLE, fusion_parts_frame
 from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, TableError, is_release_file, read_manifest, release_lock, sha256_of
+from bench.tables.merge import REPLACES
 from bench.tables.release import current_release
 from bench.tasks import get_task, task_names
 
@@ -66,9 +68,11 @@ def latency_rows(store: ResultStore, task: str, tables_dir: str | Path) -> list[
 
 def _measured(rows: list[dict[str, Any]], task: str) -> dict[tuple, dict[str, Any]]:
     """Measured latency (and metered energy) columns per item key of ``task``: ('backbone', modality, id) or
-    ('joint', id); a row of another task times the same architecture of ``task`` (later rows win)."""
+    ('joint', id); a row of another task times the same architecture of ``task``. Of two timings of one key, a
+    merge that replaces the sweep's wins, then the later row (``bench.tables.merge``)."""
     out: dict[tuple, dict[str, Any]] = defaultdict(dict)
-    for row in rows:
+    replacing_last = sorted(rows, key=lambda r: (True, r["finished_at"]) if r["params"].get(REPLACES) else (False, 0.0))
+    for row in replacing_last:  # stable: the input order among the others
         host = row["params"]["host"]
         load1 = row["result"]["load_before"][0]
         for item, timing in zip(row["params"]["items"], row["result"]["items"]):
@@ -180,7 +184,7 @@ def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: d
 
 
 # Release artefacts rebuilt from the tables after the export (README, "Making a release"), so
-# the manifest, written by the export, lists the data and never these.
+# the manifest, written by the export, lists the data and never these (nor any report).
 DERIVED = (
     "surrogates/", "problems.json", "leaderboard", "surrogate_report.", "tables_report.", "precision_report.",
     "query_speed.", "bo_timings.", "bo_comparison.",
@@ -247,7 +251,7 @@ def _write_manifest(
     files = {}
     for path in sorted(p for p in task_dir.rglob("*") if is_release_file(p) and p.name != MANIFEST):
         name = path.relative_to(task_dir).as_posix()
-        if name.startswith(DERIVED):
+        if name.startswith(DERIVED) or name.endswith(REPORT_SUFFIX):  # a report carries its own checksum
             continue
         files[name] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
         if name.endswith(".parquet") and name[:-8] in frames:

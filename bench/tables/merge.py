@@ -6,6 +6,11 @@ written to the committed result logs, and appears after the export as the column
 ``measured_<host>_<runtime>_latency_ms`` (and ``..._energy_mj`` where a meter measured
 energy) of the configs the tables hold. The problem registry picks the device up at the
 next ``mmnas problems build``.
+
+A host the sweep itself timed is refused, since the result would silently mix with the
+sweep's timings, unless the merge is asked to replace it (``replace=True``, ``mmnas tables
+merge --replace``): then the result's timings replace the sweep's for the configs it timed
+(the others keep the sweep's), and of two replacing merges the later one wins.
 """
 
 from __future__ import annotations
@@ -39,9 +44,12 @@ def _checked_timing(record: dict[str, Any], where: str) -> dict[str, Any]:
     return record
 
 
-def latency_jobs(result: dict[str, Any], task: str) -> list[tuple[JobSpec, dict[str, Any]]]:
+REPLACES = "replaces_sweep"  # latency job parameter: its timings win over the sweep's for the same host and config
+
+
+def latency_jobs(result: dict[str, Any], task: str, replace: bool = False) -> list[tuple[JobSpec, dict[str, Any]]]:
     """(spec, result) of one latency job per runtime in a validation result, every host slug, config and figure
-    checked first (a refused result writes nothing)."""
+    checked first (a refused result writes nothing); ``replace`` marks the jobs as replacing the sweep's timings."""
     slug = result["host"]["slug"]
     if not isinstance(slug, str) or not SLUG.match(slug):
         raise DataError(f"validation result: host slug {str(slug)[:60]!r} is not lowercase letters, digits and '-' (at most 64)")
@@ -56,6 +64,8 @@ def latency_jobs(result: dict[str, Any], task: str) -> list[tuple[JobSpec, dict[
                 raise DataError(f"validation result: item {str(item['config_id'])[:20]!r} is not a {task} config of that id")
         host = f"{slug}-{runtime}"
         params = {"items": [{"target": "joint", "config": item["config"]} for item in measured], "host": host, "settings": result["settings"]}
+        if replace:
+            params[REPLACES] = True
         timings = [{"total": _checked_timing(timing_record(item[runtime]), f"validation result {item['config_id']} {runtime}")}
                    for item in measured]
         load1 = max(item[runtime].get("load1_before", 0.0) for item in measured)
@@ -64,19 +74,22 @@ def latency_jobs(result: dict[str, Any], task: str) -> list[tuple[JobSpec, dict[
     return jobs
 
 
-def merge_result(store: ResultStore, result: dict[str, Any], task: str) -> list[str]:
+def merge_result(store: ResultStore, result: dict[str, Any], task: str, replace: bool = False) -> list[str]:
     """Add the result's latency jobs to ``store``; returns the devices added (none when already merged).
 
+    Args:
+        replace: allow a host the sweep measured; the result's timings then replace the sweep's for its configs.
+
     Raises:
-        DataError: a malformed result, or a host the sweep itself measured (merging would mix two sets of timings
-            under one device); nothing is written then.
+        DataError: a malformed result, or, without ``replace``, a host the sweep itself measured (merging would mix
+            two sets of timings under one device); nothing is written then.
     """
-    jobs = latency_jobs(result, task)
+    jobs = latency_jobs(result, task, replace)
     swept = {row["params"]["host"] for row in store.rows("latency") if not row["worker"].endswith(VALIDATE_WORKER)}
     clash = sorted({spec.params["host"] for spec, _ in jobs} & swept)
-    if clash:
-        raise DataError(f"measured:{clash[0]} was measured by the sweep itself: a validation result cannot be merged as that "
-                        "device (run scripts/validate_device.py with MMNAS_HOST_ID set to another name)")
+    if clash and not replace:
+        raise DataError(f"measured:{clash[0]} was measured by the sweep itself: merge with --replace to replace the sweep's "
+                        "timings of the configs the result timed, or validate under another name (MMNAS_HOST_ID)")
     done = store.done_ids()
     added = []
     for spec, job_result in jobs:

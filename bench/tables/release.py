@@ -20,8 +20,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench.errors import DataError
 from bench.files import atomic_path
+from bench.jsonio import checked, read_json
 from bench.locations import INSTALLED_TABLES
+from bench.reports import verify_reports
 from bench.tables.manifest import TableError, is_release_file, read_manifest, sha256_of, verify_file
 
 RELEASE_FILE = "RELEASE.json"
@@ -58,11 +61,22 @@ def release_files(tables_dir: Path) -> dict[str, str]:
     return out
 
 
+SELF_CHECKSUMMED = ("problems.json", "surrogates/index.json")  # derived documents that carry their own checksum
+
+
 def verify_task(task_dir: Path) -> dict[str, Any]:
-    """Check every file ``task_dir``'s manifest lists against its sha256 (raises :class:`TableError`); returns the manifest."""
+    """Check every file ``task_dir``'s manifest lists against its sha256, the checksums of the derived documents
+    and of every report (raises :class:`TableError`); returns the manifest."""
     manifest = read_manifest(task_dir)
     for name in manifest["files"]:
         verify_file(task_dir, name, manifest)
+    for path in (task_dir / name for name in SELF_CHECKSUMMED):
+        if path.is_file():
+            checked(read_json(path, TableError), str(path), TableError)
+    try:
+        verify_reports(task_dir)
+    except DataError as err:
+        raise TableError(str(err)) from err
     return manifest
 
 

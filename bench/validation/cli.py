@@ -21,10 +21,10 @@ from pathlib import Path
 
 from bench.errors import ConfigError
 from bench.extras import require
-from bench.files import write_text_atomic
 from bench.hardware.measure import TimingSettings
 from bench.hardware.validate import DEFAULT_RUNTIMES, RUNTIMES, validate_configs, write_result
 from bench.locations import TABLES_HELP, tables_root
+from bench.reports import write_report
 from bench.space import Config
 from bench.tasks import DEFAULT_TASK, get_task
 
@@ -104,6 +104,6 @@ def main(argv: list[str] | None = None) -> int:
                 rows, summary = compare(result, device, runtime, args.tables_dir)
                 text.append(markdown(rows, summary, f"{runtime} on this host vs {device}"))
         report = "\n".join(text)
-        write_text_atomic(out.with_suffix(".md"), report)
+        write_report(out.with_suffix(".md"), report)
         print(report)
     return 0

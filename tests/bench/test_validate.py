@@ -120,3 +120,21 @@ def test_a_host_the_sweep_measured_is_not_merged_over(tmp_path, result):
         merge_result(store, result, "soundmnist")
     assert store.count() == 1
     store.close()
+
+
+def test_replace_merges_over_the_sweeps_host_and_its_timings_win(tmp_path, result):
+    from bench.sweep.jobs import JobSpec
+
+    store = ResultStore(tmp_path / "sweep.db")
+    item, host = result["items"][0], f"{result['host']['slug']}-onnxruntime"
+    timing = {"median_ms": 99.0, "p10_ms": 98.0, "p90_ms": 100.0}
+    swept = JobSpec.make("latency", "soundmnist", {"items": [{"target": "joint", "config": item["config"]}], "host": host, "settings": {}})
+    store.put(swept, {"items": [{"total": timing}], "load_before": [0.1]}, worker="sweep-host:123", seconds=1.0, owner="sweep")
+    assert f"measured:{host}" in merge_result(store, result, "soundmnist", replace=True)
+    merged = next(row for row in store.rows("latency") if row["job_id"] != swept.id and row["params"]["host"] == host)
+    sweeps = next(row for row in store.rows("latency") if row["job_id"] == swept.id)
+    stem = f"measured_{host.replace('-', '_')}"
+    for order in ([merged, sweeps], [sweeps, merged]):  # whatever the store's order, the replacing merge wins
+        columns = _measured(order, "soundmnist")[("joint", item["config_id"])]
+        assert columns[f"{stem}_latency_ms"] == item["onnxruntime"]["timing"]["median_ms"] != 99.0
+    store.close()
