@@ -280,7 +280,7 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
 
     report = run_leaderboard(
         Path(args.out), args.problems, args.searchers, args.seeds, args.budget, args.n_init, args.workers, args.tables_dir,
-        args.budget_seconds,
+        args.budget_seconds, args.searcher_cost,
     )
     if args.json:
         import pandas as pd
@@ -511,6 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.set_defaults(func=_cmd_surrogates_fit)
 
     from bench.leaderboard import DEFAULT_BUDGET, DEFAULT_PROBLEMS, DEFAULT_SEARCHERS
+    from bench.optimize import SEARCHER_COSTS
 
     board = sub.add_parser("leaderboard", help="compare searchers on problems; write the report")
     board.add_argument("--problems", nargs="+", default=list(DEFAULT_PROBLEMS), help="labels name@table or name@full")
@@ -518,6 +519,9 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--seeds", type=_count, default=10)
     board.add_argument("--budget", type=_count, default=DEFAULT_BUDGET, help="evaluations per run")
     board.add_argument("--budget-seconds", type=_seconds, default=None, help="also stop a run after this many simulated seconds")
+    board.add_argument("--searcher-cost", choices=SEARCHER_COSTS, default=None,
+                       help="what the searcher's own time adds to the simulated seconds: measured, modelled (deterministic, "
+                            "Searcher.modelled_seconds) or none (default: none with --budget-seconds, measured otherwise)")
     board.add_argument("--n-init", type=_count, default=10, help="initial design size (the same for every searcher)")
     board.add_argument("--workers", type=_count, default=2, help="parallel processes, one thread each")
     board.add_argument("--tables-dir", default=None, help=TABLES_HELP)

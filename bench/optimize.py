@@ -41,6 +41,7 @@ from searchers import Searcher, SpaceExhaustedError
 
 INITIAL_DESIGN_STREAM = 7919  # second word of the initial design's seed, apart from the searchers' streams
 DEFAULT_N_INIT = 10
+SEARCHER_COSTS = ("measured", "modelled", "none")  # what a run charges for the searcher's own time (minimize)
 
 
 class Termination(Protocol):
@@ -129,7 +130,7 @@ def minimize(
     benchmark: Benchmark | None = None,
     tables_dir: str | Path | None = None,
     callback: Callable[[list[dict[str, Any]]], None] | None = None,
-    charge_searcher_seconds: bool = True,
+    searcher_cost: str = "measured",
 ) -> Result:
     """Run ``searcher`` (not yet set up) on ``problem`` until ``termination`` (one, or several: the first that
     says stop ends the run).
@@ -146,9 +147,11 @@ def minimize(
         callback: called with each batch's records as soon as they are made, and with each screening's records
             (single-modality evaluations a searcher asked for: key ``screen`` names the modality) and probes
             (evaluations at a lower fidelity: key ``probe`` is the epoch).
-        charge_searcher_seconds: add the measured searcher time to the simulated seconds (False: only the recorded
-            costs of evaluations and screenings count, so a simulated-seconds budget stops at the same evaluation
-            on every rerun; the searcher time is still recorded).
+        searcher_cost: what the searcher's own time adds to the simulated seconds (:data:`SEARCHER_COSTS`):
+            ``"measured"`` its measured ask and tell seconds; ``"modelled"`` the deterministic
+            :meth:`Searcher.modelled_seconds` of each proposal it made (none for the initial design); ``"none"``
+            nothing. With the last two a simulated-seconds budget stops at the same evaluation on every rerun; the
+            measured searcher time is recorded all the same.
 
     Returns:
         The run's :class:`Result`. A table-variant run ends early when every pool config was proposed.
@@ -156,9 +159,16 @@ def minimize(
     terminations = [termination] if not isinstance(termination, Sequence) else list(termination)
     if not terminations or n_init < 0 or batch < 1:
         raise ValueError("minimize needs a termination, n_init >= 0 and batch >= 1")
+    if searcher_cost not in SEARCHER_COSTS:
+        raise ValueError(f"searcher_cost {str(searcher_cost)[:40]!r} is not one of {', '.join(SEARCHER_COSTS)}")
     bench = benchmark if benchmark is not None else problem.benchmark(tables_dir)
     result = Result(problem, searcher)
     searcher.setup(problem, seed)
+    if searcher_cost == "modelled":
+        try:
+            searcher.modelled_seconds(0)
+        except NotImplementedError as err:  # refused before any evaluation
+            raise ValueError(str(err)) from err
     n_done, sim_seconds, ask_seconds = 0, 0.0, 0.0
 
     def screen(modality: str, backbones: list[BackboneGenotype]) -> list[Observation]:
@@ -196,17 +206,20 @@ def minimize(
 
     searcher.connect_run_loop(screen, probe)
     configs = initial_design(problem, seed, _capped(terminations, 0, n_init))
-    if not configs:
+    proposed = not configs  # the initial design is not the searcher's proposal
+    if proposed:
         configs, ask_seconds = _ask(searcher, _capped(terminations, 0, batch))
     while configs:
+        modelled = searcher.modelled_seconds(n_done) if searcher_cost == "modelled" and proposed else 0.0
         observations = bench.evaluate_many(configs)
         start = time.perf_counter()
         searcher.tell(configs, observations)
         searcher_seconds = (ask_seconds + time.perf_counter() - start) / len(configs)
+        charged = {"measured": searcher_seconds, "modelled": modelled, "none": 0.0}[searcher_cost]
         records = []
         for config, obs in zip(configs, observations):
             cost_seconds = max(obs.cost_seconds - paid.pop(config.id, 0.0), 0.0)  # a probed config resumes from its checkpoint
-            sim_seconds += cost_seconds + (searcher_seconds if charge_searcher_seconds else 0.0)
+            sim_seconds += cost_seconds + charged
             n_done += 1
             records.append({
                 "n": n_done, "config_id": config.id, "objectives": [obs.objectives[o] for o in problem.objectives],
@@ -219,6 +232,7 @@ def minimize(
         if any(t.done(n_done, sim_seconds) for t in terminations):
             break
         configs, ask_seconds = _ask(searcher, _capped(terminations, n_done, batch))
+        proposed = True
     return result
 
 

@@ -86,6 +86,16 @@ class Searcher(ABC):
             raise RuntimeError(f"{type(self).__name__}.screen is answered by the run loop: run the searcher with bench.optimize.minimize")
         return self._screen(modality, list(backbones))
 
+    def modelled_seconds(self, n_observed: int) -> float:
+        """Deterministic seconds one proposal costs with ``n_observed`` observations told, charged instead of the
+        measured time when a run charges searcher time by model (``minimize(..., searcher_cost="modelled")``).
+
+        0 here: sampling, selection and variation operators cost microseconds to milliseconds. A searcher whose
+        proposals are costly overrides it with a model fitted to its own measured timings, or raises
+        ``NotImplementedError`` when it has none (the run is then refused).
+        """
+        return 0.0
+
     @abstractmethod
     def ask(self, n: int) -> list[Config]:
         """``n`` configs to evaluate next: at least one, and fewer than ``n`` only where the searcher must be told

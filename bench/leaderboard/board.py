@@ -21,6 +21,12 @@ from searchers import get_searcher
 SECONDS_CHECKPOINTS = (0.125, 0.25, 0.5, 1.0)  # shares of a simulated-seconds budget the report compares runs at
 
 REPORT = "report.md"
+SEARCHER_TIME = {  # how a seconds-budget report says what the searcher's own time added
+    "none": "the searcher's own time not charged so that runs are reproducible",
+    "modelled": "and each proposal's searcher time from the searcher's deterministic cost model (Searcher.modelled_seconds), "
+                "so that runs are reproducible",
+    "measured": "and the searcher's measured time (runs may stop at different evaluations when rerun)",
+}
 
 
 def run_leaderboard(
@@ -33,10 +39,12 @@ def run_leaderboard(
     workers: int = 2,
     tables_dir: str | None = None,
     budget_seconds: float | None = None,
+    searcher_cost: str | None = None,
 ) -> Path:
     """Run every searcher x seed x problem, then write ``report.md``, ``summary.csv``, ``scores.csv`` and plots.
 
-    Returns the report's path. The run logs are kept under ``out_dir/logs``; logs and plots an earlier leaderboard
+    ``searcher_cost`` is what a run charges for the searcher's own time (:data:`bench.optimize.SEARCHER_COSTS`;
+    default: nothing under ``budget_seconds``, the measured time otherwise). Returns the report's path. The run logs are kept under ``out_dir/logs``; logs and plots an earlier leaderboard
     left in ``out_dir`` that this one does not write are removed, so the folder holds this leaderboard alone.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -47,7 +55,8 @@ def run_leaderboard(
             get_searcher(name)().setup(problem, 0)
     # Longest runs first, so the process pool ends together.
     specs = [
-        RunSpec(p, s, seed, budget, n_init, budget_seconds=budget_seconds) for s in searchers for p in problems for seed in range(seeds)
+        RunSpec(p, s, seed, budget, n_init, budget_seconds=budget_seconds, searcher_cost=searcher_cost)
+        for s in searchers for p in problems for seed in range(seeds)
     ]
     specs.sort(key=lambda spec: not spec.searcher.startswith("q"))
     _remove_stale(out_dir / "logs", "*.jsonl", {f"{spec.slug}.jsonl" for spec in specs})
@@ -70,7 +79,7 @@ def run_leaderboard(
     limit = f"budget {budget} evaluations (the first {n_init} the same initial design for every searcher)" if budget_seconds is None else (
         f"budget {budget_seconds:.0f} simulated seconds, at most {budget} evaluations (the first {n_init} the same initial design "
         "for every searcher; simulated seconds: the recorded training seconds of every evaluation and the recorded seconds of "
-        "every backbone screening, the searcher's own time not charged so that runs are reproducible)")
+        f"every backbone screening, {SEARCHER_TIME[specs[0].charged_searcher_cost]})")
     header = (
         f"# Leaderboard\n\n{len(searchers)} searchers x {seeds} seeds x {len(problems)} problems, {limit}, "
         f"{workers} processes with one "

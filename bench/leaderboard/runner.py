@@ -34,6 +34,13 @@ class RunSpec:
     n_init: int = 10
     batch: int = 1
     budget_seconds: float | None = None
+    searcher_cost: str | None = None  # bench.optimize.SEARCHER_COSTS; None: "none" with budget_seconds, else "measured"
+
+    @property
+    def charged_searcher_cost(self) -> str:
+        """What the run charges for the searcher's time: as asked, else nothing under a seconds budget (so that a
+        rerun stops at the same evaluation) and the measured time otherwise."""
+        return self.searcher_cost or ("none" if self.budget_seconds is not None else "measured")
 
     @property
     def slug(self) -> str:
@@ -70,7 +77,7 @@ def run_one(spec: RunSpec, tables_dir: str, log_dir: str) -> Path:
             log.flush()
 
         minimize(problem, get_searcher(spec.searcher)(), terminations(spec), spec.seed, spec.n_init, spec.batch, bench, callback=write,
-                 charge_searcher_seconds=spec.budget_seconds is None)  # a seconds budget must stop at the same evaluation every time
+                 searcher_cost=spec.charged_searcher_cost)
     return path
 
 

@@ -63,10 +63,38 @@ def test_readme_minimize_example_runs_on_the_committed_tables(monkeypatch):
 def test_without_searcher_time_the_simulated_seconds_are_the_recorded_costs_alone(release):
     problem = load_problem(f"{PROBLEM}@table", release)
     runs = [minimize(problem, NSGA2(population_size=8), MaxSimulatedSeconds(150.0), seed=2, n_init=5, tables_dir=release,
-                     charge_searcher_seconds=False) for _ in range(2)]
+                     searcher_cost="none") for _ in range(2)]
     costs = np.cumsum([r["cost_seconds"] for r in runs[0].records])
     assert [r["sim_seconds"] for r in runs[0].records] == pytest.approx(costs.tolist(), rel=1e-12)
     assert [r["config_id"] for r in runs[0].records] == [r["config_id"] for r in runs[1].records]  # the same stop every time
+
+
+class _CostlyRandom(RandomSearcher):
+    """Random search whose proposals cost 1 + n_observed / 10 seconds by its cost model."""
+
+    def modelled_seconds(self, n_observed: int) -> float:
+        return 1.0 + n_observed / 10
+
+
+def test_a_modelled_searcher_cost_is_charged_per_proposal_and_never_for_the_initial_design(release):
+    problem = load_problem(f"{PROBLEM}@table", release)
+    result = minimize(problem, _CostlyRandom(), MaxEvaluations(12), seed=0, n_init=5, batch=3, tables_dir=release,
+                      searcher_cost="modelled")
+    charged = [0.0] * 5 + [1.5] * 3 + [1.8] * 3 + [2.1]  # batches proposed after 5, 8 and 11 observations
+    expected = np.cumsum([r["cost_seconds"] for r in result.records]) + np.cumsum(charged)
+    assert [r["sim_seconds"] for r in result.records] == pytest.approx(expected.tolist(), rel=1e-12)
+
+
+def test_bo_cost_model_follows_its_measured_timings_and_a_searcher_without_one_is_refused(release):
+    from searchers import QLogNEHVI, QLogNParEGO
+
+    bo = QLogNEHVI()
+    assert bo.modelled_seconds(100) == pytest.approx(0.982) and bo.modelled_seconds(200) == pytest.approx(2.385, rel=0.01)
+    with pytest.raises(ValueError, match="qlognparego has no measured cost model"):
+        minimize(load_problem(f"{PROBLEM}@table", release), QLogNParEGO(), MaxEvaluations(12), tables_dir=release,
+                 searcher_cost="modelled")
+    with pytest.raises(ValueError, match="searcher_cost 'free' is not one of measured, modelled, none"):
+        minimize(load_problem(f"{PROBLEM}@table", release), NSGA2(), MaxEvaluations(12), tables_dir=release, searcher_cost="free")
 
 
 def test_a_seconds_budget_leaderboard_reports_at_shares_of_the_budget(release, tmp_path):

@@ -23,7 +23,7 @@ def test_rungs_halve_up_to_the_last_recorded_epoch():
 @pytest.mark.parametrize("searcher", [MOASHA, EarlyStoppingRandom])
 def test_probes_are_charged_as_resumed_training_and_only_full_evaluations_count(searcher):
     problem = load_problem(PROBLEM)
-    result = minimize(problem, searcher(), [MaxEvaluations(30), MaxSimulatedSeconds(800.0)], seed=1, charge_searcher_seconds=False)
+    result = minimize(problem, searcher(), [MaxEvaluations(30), MaxSimulatedSeconds(800.0)], seed=1, searcher_cost="none")
     assert problem.epochs == 8 and result.probes and len(result.records) <= 30
     assert {p["probe"] for p in result.probes} <= {1, 2, 4}
     events = sorted(result.probes + result.records, key=lambda r: r["sim_seconds"])
@@ -42,7 +42,7 @@ def test_probes_are_charged_as_resumed_training_and_only_full_evaluations_count(
 
 
 def test_moasha_promotes_rung_by_rung_and_halves():
-    result = minimize(load_problem(PROBLEM), MOASHA(), [MaxEvaluations(40), MaxSimulatedSeconds(1500.0)], seed=0, charge_searcher_seconds=False)
+    result = minimize(load_problem(PROBLEM), MOASHA(), [MaxEvaluations(40), MaxSimulatedSeconds(1500.0)], seed=0, searcher_cost="none")
     at = defaultdict(set)
     for probe in result.probes:
         at[probe["probe"]].add(probe["config_id"])
@@ -60,7 +60,7 @@ def test_a_rungs_top_is_its_best_half_by_rank_and_crowding():
 
 def test_early_stopping_never_resumes_a_stopped_config():
     result = minimize(load_problem(PROBLEM), EarlyStoppingRandom(), [MaxEvaluations(40), MaxSimulatedSeconds(1500.0)], seed=0,
-                      charge_searcher_seconds=False)
+                      searcher_cost="none")
     trail = defaultdict(list)
     for probe in result.probes:
         trail[probe["config_id"]].append(probe["probe"])
