@@ -37,8 +37,9 @@ from bench.columns import CURVE_STEMS, EVAL_SECONDS, PRECISION_COLUMNS, SIZE_STE
 from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
 from bench.locations import tables_root
-from bench.space import COMPONENTS, Config, parse_backbone, parse_config
-from bench.space.features import encode_for_surrogate
+from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
+from bench.space.features import SMALL_BATCH, encode_for_surrogate, surrogate_inputs
+from bench.space.gene_arrays import gene_arrays
 from bench.tables.curves import curve_values, with_fidelity_columns
 from bench.tables.manifest import load_table
 from bench.tables.static_costs import ACCOUNTINGS
@@ -372,6 +373,7 @@ class _SurrogateAnswers:
     ) -> None:
         from bench.tables.static_costs import COLUMNS, StaticCosts
         from surrogates.fitted import joint_sha256, load_fitted, read_index
+        from surrogates.xgb import JointPredictor
 
         self._computed: dict[str, str] = {}  # objective -> static-cost column computed exactly off the table
         static = {name: c.removeprefix(f"{TOTAL}_") for name, c in columns.items() if c.removeprefix(f"{TOTAL}_") in COLUMNS}
@@ -382,7 +384,8 @@ class _SurrogateAnswers:
         if fidelity is not None:  # accuracy and seconds after that epoch: the fidelity surrogates (one per epoch)
             learned = {name: fidelity_column(c, fidelity) if c in _FIDELITY_STEMS else c for name, c in learned.items()}
         columns = {**columns, **{name: c for name, c in learned.items() if name in columns}}
-        self._models = {name: load_fitted(task_dir, column, surrogate) for name, column in learned.items()}
+        self._models = JointPredictor({name: load_fitted(task_dir, column, surrogate) for name, column in learned.items()})
+        self._with_std = frozenset(name for name in ("acc", "test_acc") if noisy and name in learned)  # noisy: drawn from the predictive normal
         self._encoding = read_index(task_dir)["encoding"]
         if fidelity is not None:
             joint = with_fidelity_columns(joint, task)
@@ -399,21 +402,26 @@ class _SurrogateAnswers:
     def answer(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
         """Fill ``values`` and ``seconds`` at ``where`` with the answers for ``configs``."""
         self._check_measured_precisions(configs)
-        X = encode_for_surrogate(configs, self._encoding)
-        totals = self._static.totals(configs) if self._computed else {}
+        if len(configs) <= SMALL_BATCH:  # config by config
+            X = encode_for_surrogate(configs, self._encoding)
+            totals = self._static.totals(configs) if self._computed else {}
+        else:  # numpy over the batch, encoded once
+            ordinal = encode_ordinal(configs)
+            X = surrogate_inputs(ordinal, self._encoding)
+            totals = self._static.totals_of_genes(gene_arrays(ordinal)) if self._computed else {}
+        predictions = self._models.predict(X, self._with_std)
         for name in values:
             if name in self._computed:
                 values[name][where] = totals[self._computed[name]]
                 continue
-            model = self._models[name]
             low, high = _ACCURACY_RANGE if name in ("acc", "test_acc") else _COST_RANGE
-            if self._noisy and name in ("acc", "test_acc"):
-                mean, std = model.predict(X, return_std=True)
+            if name in self._with_std:
+                mean, std = predictions[name]
                 mean = mean + std * self._rng.standard_normal(len(mean))
             else:
-                mean = model.predict(X)
+                mean = predictions[name]
             values[name][where] = np.clip(mean, low, high)
-        seconds[where] = np.clip(self._models["seconds"].predict(X), *_COST_RANGE)
+        seconds[where] = np.clip(predictions["seconds"], *_COST_RANGE)
 
     def _check_measured_precisions(self, configs: list[Config]) -> None:
         """Refuse a config with a component at a precision its surrogates never saw a value at (no extrapolation)."""

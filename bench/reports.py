@@ -9,9 +9,9 @@ installed, and :func:`read_report` checks one before it is printed again.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from bench.checksum_lines import split_last_line, text_sha256
 from bench.errors import DataError
 from bench.files import write_text_atomic
 
@@ -19,14 +19,10 @@ TRAILER = "<!-- sha256 of the lines above: "
 REPORT_SUFFIX = ".md"
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def stamped(text: str) -> str:
     """``text`` (ending in a newline) followed by its checksum line."""
     body = text if text.endswith("\n") else text + "\n"
-    return f"{body}{TRAILER}{_sha256(body)} -->\n"
+    return f"{body}{TRAILER}{text_sha256(body)} -->\n"
 
 
 def write_report(path: str | Path, text: str) -> Path:
@@ -40,12 +36,11 @@ def report_body(text: str, source: str) -> str:
     Raises:
         DataError: naming ``source``, when the last line is not a checksum line or does not match the lines above.
     """
-    body, _, last = text.rstrip("\n").rpartition("\n")
-    body = body + "\n" if body else ""
+    body, last = split_last_line(text)
     if not (last.startswith(TRAILER) and last.endswith(" -->")):
         raise DataError(f"{source}: no checksum line at its end (cut short, or not written by mmnas-bench): rebuild it with "
                         "the command that wrote it")
-    if last[len(TRAILER):-len(" -->")] != _sha256(body):
+    if last[len(TRAILER):-len(" -->")] != text_sha256(body):
         raise DataError(f"{source}: its lines do not match its checksum line (edited by hand?): rebuild it with the command "
                         "that wrote it")
     return body

@@ -13,6 +13,7 @@ float32 (``tests/surrogates`` checks this on fitted models).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,29 @@ class TreeArrays:
             base_score=np.array([float(v) for v in base.split(",")], dtype=np.float32),
             depth=depth,
         )
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[TreeArrays]) -> TreeArrays:
+        """One set of arrays walking the trees of all ``parts`` at once; its outputs are theirs side by side, each summed
+        exactly as its own part sums it."""
+        offsets = np.cumsum([0, *(len(part.feature) for part in parts)])
+        root_offsets = np.cumsum([0, *(len(part.roots) for part in parts)])
+        return cls(
+            feature=np.concatenate([part.feature for part in parts]),
+            threshold=np.concatenate([part.threshold for part in parts]),
+            left=np.concatenate([part.left + offset for part, offset in zip(parts, offsets)]),
+            right=np.concatenate([part.right + offset for part, offset in zip(parts, offsets)]),
+            leaf_value=np.concatenate([part.leaf_value for part in parts]),
+            roots=np.concatenate([part.roots + offset for part, offset in zip(parts, offsets)]),
+            group_starts=np.concatenate([part.group_starts + offset for part, offset in zip(parts, root_offsets)]),
+            base_score=np.concatenate([part.base_score for part in parts]),
+            depth=max(part.depth for part in parts),
+        )
+
+    @property
+    def n_outputs(self) -> int:
+        """Columns of :meth:`predict`."""
+        return len(self.base_score)
 
     @classmethod
     def from_booster(cls, booster: Any) -> TreeArrays:

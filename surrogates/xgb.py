@@ -12,6 +12,8 @@ arrays (:mod:`surrogates.forest`), larger ones by XGBoost itself.
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -81,6 +83,10 @@ class _XGBoostSurrogate(Surrogate):
         self.documents_ = [json.loads(bytes(m.save_raw("json"))) for m in members]
         self.arrays_ = [TreeArrays.from_booster_json(doc) for doc in self.documents_]
 
+    @abstractmethod
+    def _from_raw(self, raw: list[np.ndarray], return_std: bool) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """The prediction made of every member's raw outputs (:meth:`_raw`)."""
+
     def _raw(self, X: np.ndarray) -> list[np.ndarray]:
         """Raw outputs ``(n, n_outputs)`` of every member."""
         X = self._check_X(X)
@@ -113,7 +119,10 @@ class XGBoostEnsemble(_XGBoostSurrogate):
 
     def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        preds = np.stack([raw[:, 0] for raw in self._raw(X)])
+        return self._from_raw(self._raw(X), return_std)
+
+    def _from_raw(self, raw: list[np.ndarray], return_std: bool) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        preds = np.stack([member[:, 0] for member in raw])
         mean = preds.mean(axis=0)
         return (mean, preds.std(axis=0, ddof=1) if self.n_members > 1 else np.zeros_like(mean)) if return_std else mean
 
@@ -136,5 +145,39 @@ class XGBoostQuantile(_XGBoostSurrogate):
 
     def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        low, median, high = self._raw(X)[0].T
+        return self._from_raw(self._raw(X), return_std)
+
+    def _from_raw(self, raw: list[np.ndarray], return_std: bool) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        low, median, high = raw[0].T
         return (median, np.maximum(high - low, 0.0) / 2) if return_std else median
+
+
+class JointPredictor:
+    """Several fitted surrogates queried on the same rows (the objectives of one benchmark query).
+
+    A small batch (at most :data:`SMALL_BATCH` rows) walks the trees of all the XGBoost surrogates in one pass
+    (:meth:`surrogates.forest.TreeArrays.concatenate`), so a single query pays the walk's per-call cost once, not once
+    per objective; the predictions equal each model's own. Larger batches and other surrogates are predicted model by
+    model.
+    """
+
+    def __init__(self, models: Mapping[str, Surrogate]) -> None:
+        self.models = dict(models)
+        self._trees = {name: m for name, m in self.models.items() if isinstance(m, _XGBoostSurrogate)}
+        together = len(self._trees) > 1 and len({m.n_features_ for m in self._trees.values()}) == 1  # fitted on the same inputs
+        self._walk = TreeArrays.concatenate([a for m in self._trees.values() for a in m.arrays_]) if together else None
+
+    def predict(self, X: np.ndarray, with_std: frozenset[str] = frozenset()) -> dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]]:
+        """Each model's predictive mean of ``X`` (and standard deviation, for the models named in ``with_std``)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        if self._walk is None or len(X) > SMALL_BATCH:
+            return {name: model.predict(X, return_std=name in with_std) for name, model in self.models.items()}
+        out = {name: model.predict(X, return_std=name in with_std) for name, model in self.models.items() if name not in self._trees}
+        raw, start = self._walk.predict(next(iter(self._trees.values()))._check_X(X)), 0
+        for name, model in self._trees.items():
+            members = []
+            for arrays in model.arrays_:
+                members.append(raw[:, start : start + arrays.n_outputs])
+                start += arrays.n_outputs
+            out[name] = model._from_raw(members, name in with_std)
+        return out

@@ -11,7 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("bench", "surrogates", "searchers")
 LAYERS = (  # lowest first: a unit may import only units listed before it (README, Layout)
-    "bench.errors", "bench.extras", "bench.parallel", "bench.files", "bench.jsonio", "bench.locations", "bench.markdown_json", "bench.reports", "bench.progress", "bench.data", "bench.tasks", "bench.space", "bench.examples", "bench.devices",
+    "bench.errors", "bench.extras", "bench.parallel", "bench.files", "bench.checksum_lines", "bench.jsonio", "bench.locations", "bench.markdown_json", "bench.reports", "bench.progress", "bench.data", "bench.tasks", "bench.space", "bench.examples", "bench.devices",
     "bench.columns", "bench.models", "bench.train", "bench.hardware", "bench.sweep", "bench.tables", "surrogates", "bench.live",
     "bench.benchmark", "bench.problems", "bench.testing", "searchers", "bench.optimize", "bench.leaderboard", "bench.validation", "bench.cli",
 )

@@ -85,35 +85,42 @@ def encode_ordinal(configs: Sequence[Config] | Config) -> np.ndarray:
 
 
 @lru_cache(maxsize=None)
-def _ordinal_layout() -> tuple[tuple[float, ...], dict[str, int]]:
-    """The row of an all-inactive config, and the column of every gene."""
-    inactive = tuple(_ordinal_value(name, None) for name, _ in gene_choices())
-    return inactive, {name: j for j, (name, _) in enumerate(gene_choices())}
+def _ordinal_layout() -> tuple[list[float], tuple[tuple[int, int, int], ...], int, int, tuple[int, ...]]:
+    """The row of an all-inactive config; per modality the columns of ks[0], e[0] and d; the column of the cell count
+    (the node count follows it) and of the first cell's first input; the precision columns."""
+    inactive = [_ordinal_value(name, None) for name, _ in gene_choices()]
+    column = {name: j for j, (name, _) in enumerate(gene_choices())}
+    backbones = tuple((column[f"{m}.ks[0]"], column[f"{m}.e[0]"], column[f"{m}.d"]) for m in MODALITIES)
+    precisions = tuple(column[f"precision.{comp}"] for comp in COMPONENTS)
+    return inactive, backbones, column["fusion.n_cells"], column["fusion.cells[0].inputs[0]"], precisions
 
 
 _OP_INDEX = {op: float(i) for i, op in enumerate(FUSION_OPS)}
+_CELL_WIDTH = 2 + 3 * MAX_NODES  # ordinal columns of one cell: its two inputs, then inputs and operator of each node
 
 
 def _ordinal_row(c: Config) -> list[float]:
     """One config's ordinal row, written straight into the gene columns (the hot path of surrogate queries)."""
-    inactive, column = _ordinal_layout()
-    row = list(inactive)
-    for m in MODALITIES:
-        g = c.backbone(m)
-        ks, e = column[f"{m}.ks[0]"], column[f"{m}.e[0]"]
-        row[ks : ks + g.d] = g.ks[: g.d]
-        row[e : e + g.d] = g.e[: g.d]
-        row[column[f"{m}.d"]] = g.d
-    row[column["fusion.n_cells"]], row[column["fusion.n_nodes"]] = c.fusion.n_cells, c.fusion.n_nodes
-    cell_width = 2 + 3 * MAX_NODES
-    for ci, cell in enumerate(c.fusion.cells):
-        base = column["fusion.cells[0].inputs[0]"] + ci * cell_width
-        row[base : base + 2] = cell.inputs
-        for t, node in enumerate(cell.nodes):
-            at = base + 2 + 3 * t
-            row[at : at + 3] = (*node.inputs, _OP_INDEX[node.op])
-    for comp in COMPONENTS:
-        row[column[f"precision.{comp}"]] = PRECISION_BITS[getattr(c.precision, comp)]
+    inactive, backbones, counts_at, cells_at, precisions_at = _ordinal_layout()
+    row = inactive.copy()
+    for (ks, e, d), g in zip(backbones, (c.image, c.audio)):
+        depth = g.d
+        row[ks : ks + depth] = g.ks[:depth]
+        row[e : e + depth] = g.e[:depth]
+        row[d] = depth
+    cells = c.fusion.cells
+    row[counts_at] = len(cells)
+    row[counts_at + 1] = len(cells[0].nodes)
+    op_index = _OP_INDEX
+    for ci, cell in enumerate(cells):
+        at = cells_at + ci * _CELL_WIDTH
+        row[at : at + 2] = cell.inputs
+        for node in cell.nodes:
+            at += 3
+            row[at - 1], row[at], row[at + 1] = node.inputs[0], node.inputs[1], op_index[node.op]
+    p = c.precision
+    row[precisions_at[0]], row[precisions_at[1]], row[precisions_at[2]] = (PRECISION_BITS[p.image], PRECISION_BITS[p.audio],
+                                                                           PRECISION_BITS[p.fusion])
     return row
 
 

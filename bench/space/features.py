@@ -8,6 +8,11 @@ reach the head (the 4 features are the last 4 of stem, fixed block and unit bloc
 feature's layer depends on the depth) and the kernel and expand ratio of the unit block
 that makes the latest of them. Two configs that differ only in dead genes get the same
 data-flow columns. Column names come from :func:`dataflow_feature_names`.
+
+Two ways to the same values: config by config in Python (fastest for a few configs,
+:data:`SMALL_BATCH`), and :func:`dataflow_columns` with numpy over a batch of gene arrays
+(fastest past that; :func:`surrogate_inputs` takes the ordinal matrix a caller already
+holds). ``tests/bench/test_dataflow.py`` checks that they agree.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import numpy as np
 from bench.errors import UnknownNameError
 from bench.space.config import (
     FUSION_OPS,
+    MAX_CELLS,
+    MAX_NODES,
     MODALITIES,
     N_FEATURES_PER_MODALITY,
     N_FUSION_INPUTS,
@@ -27,8 +34,14 @@ from bench.space.config import (
     Config,
     FusionGenotype,
 )
-from bench.space.dataflow import DataFlow, data_flow
+from bench.space.dataflow import DataFlow, FlowArrays, data_flow, flow_arrays
 from bench.space.encoding import encode_ordinal, ordinal_feature_names
+from bench.space.gene_arrays import GeneArrays, gene_arrays
+
+N_LAYERS = 2 + N_UNIT_BLOCKS  # stem, fixed block, unit blocks: the layers whose outputs can be fusion features
+SMALL_BATCH = 8  # up to this many configs, Python config by config beats numpy's per-call cost over the batch
+_ALL_MODALITIES = (1 << len(MODALITIES)) - 1  # bit m: the value depends on a live feature of modality m
+_NO_HOPS = np.iinfo(np.int64).max
 
 
 @lru_cache(maxsize=None)
@@ -46,16 +59,86 @@ def dataflow_feature_names() -> tuple[str, ...]:
 
 
 def encode_dataflow(configs: Sequence[Config]) -> np.ndarray:
-    """The data-flow columns of ``configs``, an ``(n, len(dataflow_feature_names()))`` float array."""
-    rows = [_fusion_row(c.fusion) + _backbone_columns(c) for c in configs]
-    return np.array(rows, dtype=float).reshape(len(configs), len(dataflow_feature_names()))
+    """The data-flow columns of ``configs``, an ``(n, len(dataflow_feature_names()))`` float array: config by config up to
+    :data:`SMALL_BATCH` configs, :func:`dataflow_columns` over the batch past it (the same values)."""
+    if len(configs) <= SMALL_BATCH:
+        rows = [_fusion_row(c.fusion) + _backbone_row(c) for c in configs]
+        return np.array(rows, dtype=float).reshape(len(configs), len(dataflow_feature_names()))
+    return dataflow_columns(gene_arrays(encode_ordinal(list(configs))))
 
 
-N_LAYERS = 2 + N_UNIT_BLOCKS  # stem, fixed block, unit blocks: the layers whose outputs can be fusion features
+def dataflow_columns(genes: GeneArrays) -> np.ndarray:
+    """The data-flow columns of a batch given as gene arrays (numpy over the batch)."""
+    flow = flow_arrays(genes.n_cells, genes.n_nodes, genes.cell_inputs, genes.node_inputs)
+    columns = [flow.live[:, :N_FUSION_INPUTS], flow.hops]
+    for index in range(len(MODALITIES)):
+        features = slice(index * N_FEATURES_PER_MODALITY, (index + 1) * N_FEATURES_PER_MODALITY)
+        reached, hops = flow.live[:, features], flow.hops[:, features]
+        first, last = _first_and_last(reached)
+        any_reached = reached.any(axis=1)
+        min_hops = np.where(any_reached, np.where(reached, hops, _NO_HOPS).min(axis=1), -1)
+        columns.append(np.stack([reached.sum(axis=1), first + 1, last + 1, min_hops], axis=1))
+    n_live_nodes = flow.live_nodes.sum(axis=(1, 2))
+    columns.append(np.stack([
+        flow.live[:, N_FUSION_INPUTS:].sum(axis=1), n_live_nodes, genes.n_cells * genes.n_nodes - n_live_nodes,
+        *_mixing(genes, flow),
+    ], axis=1))
+    columns.append(np.stack([((genes.op == k) & flow.live_nodes).sum(axis=(1, 2)) for k in range(len(FUSION_OPS))], axis=1))
+    columns += [_backbone_columns(genes, flow, index) for index in range(len(MODALITIES))]
+    return np.hstack([np.asarray(c, dtype=float).reshape(len(genes), -1) for c in columns])
 
 
-def _backbone_columns(config: Config) -> tuple[float, ...]:
-    """Per modality: the layers (0 = stem) whose maps reach the head, and the unit block making the latest of them."""
+def _first_and_last(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the first and last True position of ``mask`` ``(n, k)`` (-1 for a row without one)."""
+    any_set = mask.any(axis=1)
+    first = np.where(any_set, mask.argmax(axis=1), -1)
+    last = np.where(any_set, mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1), -1)
+    return first, last
+
+
+def _backbone_columns(genes: GeneArrays, flow: FlowArrays, index: int) -> np.ndarray:
+    """For one modality: the layers (0 = stem) whose maps reach the head, and the unit block making the latest of them.
+    Feature ``q`` (0 = earliest) is the map of layer ``depth - 2 + q``."""
+    rows = np.arange(len(genes))
+    depth = genes.depth[:, index]
+    reached = flow.live[:, index * N_FEATURES_PER_MODALITY : (index + 1) * N_FEATURES_PER_MODALITY]
+    first, last = _first_and_last(reached)
+    earliest, latest = np.where(first >= 0, depth - 2 + first, -1), np.where(last >= 0, depth - 2 + last, -1)
+    block = latest - 2  # unit block of that layer (negative: the stem or fixed block, no kernel choice; read, then masked)
+    has_block = block >= 0
+    kernel = np.where(has_block, genes.kernel[rows, index, block], 0)
+    expand = np.where(has_block, genes.expand[rows, index, block], 0)
+    live_layers = np.zeros((len(genes), N_LAYERS), dtype=bool)
+    for q in range(N_FEATURES_PER_MODALITY):
+        live_layers[rows, depth - 2 + q] |= reached[:, q]
+    return np.column_stack([earliest, latest, kernel, expand, live_layers])
+
+
+def _mixing(genes: GeneArrays, flow: FlowArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Live nodes whose two inputs carry different modalities (where the fusion happens), and whether the head sees every
+    modality. A state carries the modalities (bit mask) of the backbone features its value depends on. Inactive genes
+    (-1) index the last slot: what they read is masked out."""
+    n = len(genes)
+    rows = np.arange(n)
+    carried = np.zeros((n, N_FUSION_INPUTS + MAX_CELLS), dtype=np.int64)
+    carried[:, :N_FUSION_INPUTS] = 1 << (np.arange(N_FUSION_INPUTS) // N_FEATURES_PER_MODALITY)
+    mixing = np.zeros(n, dtype=np.int64)
+    for ci in range(int(genes.n_cells.max(initial=0))):
+        values = np.zeros((n, 2 + MAX_NODES), dtype=np.int64)
+        values[:, :2] = carried[rows[:, None], genes.cell_inputs[:, ci]]
+        for t in range(int(genes.n_nodes.max(initial=0))):
+            a = values[rows, genes.node_inputs[:, ci, t, 0]]
+            b = values[rows, genes.node_inputs[:, ci, t, 1]]
+            values[:, 2 + t] = a | b
+            mixing += flow.live_nodes[:, ci, t] & (a != b) & ((a | b) == _ALL_MODALITIES)
+        # the output is LayerNorm(last node + x)
+        carried[:, N_FUSION_INPUTS + ci] = np.where(ci < genes.n_cells, values[rows, 1 + genes.n_nodes] | values[:, 0], 0)
+    head = carried[rows, N_FUSION_INPUTS + genes.n_cells - 1] | carried[rows, N_FUSION_INPUTS + genes.n_cells - 2]
+    return mixing, head == _ALL_MODALITIES
+
+
+def _backbone_row(config: Config) -> tuple[float, ...]:
+    """:func:`_backbone_columns` of one config."""
     positions = _live_positions(config.fusion)
     out: list[float] = []
     for index, m in enumerate(MODALITIES):
@@ -76,6 +159,7 @@ def _live_positions(fusion: FusionGenotype) -> tuple[tuple[int, ...], ...]:
 
 @lru_cache(maxsize=65536)
 def _fusion_row(fusion: FusionGenotype) -> tuple[float, ...]:
+    """The columns of :func:`dataflow_columns` that depend on the fusion network alone, for one network."""
     flow = data_flow(fusion)
     reach = [float(i in flow.live_states) for i in range(N_FUSION_INPUTS)]
     hops = [float(flow.hops.get(i, -1)) for i in range(N_FUSION_INPUTS)]
@@ -129,10 +213,17 @@ DEFAULT_ENCODING = "dataflow"  # the one the release's surrogates are fitted on
 def encode_for_surrogate(configs: Sequence[Config], encoding: str) -> np.ndarray:
     """The surrogate inputs of ``configs``: ``ordinal`` (:func:`bench.space.encode_ordinal`) or ``dataflow``
     (the ordinal columns, then :func:`encode_dataflow`'s)."""
-    if encoding == "ordinal":
-        return encode_ordinal(list(configs))
-    if encoding == "dataflow":
+    if encoding == "dataflow" and len(configs) <= SMALL_BATCH:
         return np.hstack([encode_ordinal(list(configs)), encode_dataflow(configs)])
+    return surrogate_inputs(encode_ordinal(list(configs)), encoding)
+
+
+def surrogate_inputs(ordinal: np.ndarray, encoding: str) -> np.ndarray:
+    """:func:`encode_for_surrogate` of the configs whose ordinal encoding is ``ordinal`` ``(n, 79)``."""
+    if encoding == "ordinal":
+        return np.asarray(ordinal, dtype=float)
+    if encoding == "dataflow":
+        return np.hstack([ordinal, dataflow_columns(gene_arrays(ordinal))])
     raise UnknownNameError(f"unknown surrogate encoding {encoding!r}, expected one of {list(ENCODINGS)}")
 
 

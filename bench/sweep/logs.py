@@ -8,10 +8,10 @@ sha256 of the lines above it, so a log edited by hand is refused on import, not 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from bench.checksum_lines import split_last_line, text_sha256
 from bench.errors import DataError
 from bench.files import inside, write_text_atomic
 from bench.jsonio import loads_strict
@@ -34,12 +34,8 @@ def write_logs(store: ResultStore, folder: Path) -> dict[str, int]:
         by_kind.setdefault(row["kind"], []).append(json.dumps(row, sort_keys=True))
     for kind, lines in by_kind.items():
         body = "\n".join(lines) + "\n"
-        write_text_atomic(inside(folder, f"{kind}.jsonl"), body + json.dumps({CHECKSUM: _sha256(body)}) + "\n")
+        write_text_atomic(inside(folder, f"{kind}.jsonl"), body + json.dumps({CHECKSUM: text_sha256(body)}) + "\n")
     return {kind: len(lines) for kind, lines in by_kind.items()}
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _checked_body(path: Path, text: str) -> str:
@@ -48,12 +44,11 @@ def _checked_body(path: Path, text: str) -> str:
     Raises:
         DataError: when the checksum line does not match the lines before it.
     """
-    body, _, last = text.rstrip("\n").rpartition("\n")
+    body, last = split_last_line(text)
     if not last.startswith('{"' + CHECKSUM + '"'):
         return text
     expected = loads_strict(last, f"{path}: checksum line").get(CHECKSUM)
-    body = body + "\n" if body else ""
-    if expected != _sha256(body):
+    if expected != text_sha256(body):
         raise DataError(f"{path}: its lines do not match its checksum line (edited by hand, or cut and rejoined): "
                         "restore it from git, or export from the store that wrote it")
     return body

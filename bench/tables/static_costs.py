@@ -35,8 +35,23 @@ from bench.extras import require
 from bench.hardware.horowitz import energy_at_precision, energy_mj
 from bench.hardware.lut_tables import LutTables
 from bench.models import skeleton
-from bench.space import FUSION_OPS, MODALITIES, BackboneGenotype, Config
+from bench.space import (
+    COMPONENTS,
+    DEPTHS,
+    FUSION_OPS,
+    MAX_CELLS,
+    MAX_NODES,
+    MODALITIES,
+    N_FUSION_INPUTS,
+    PRECISIONS,
+    BackboneGenotype,
+    Config,
+)
+from bench.space.config import N_FEATURES_PER_MODALITY
 from bench.space.dataflow import DataFlow, data_flow
+from bench.space.encoding import PRECISION_BITS, encode_ordinal
+from bench.space.features import SMALL_BATCH
+from bench.space.gene_arrays import GeneArrays, gene_arrays
 from bench.tables.backbone_lookup import BackboneLookup
 from bench.tables.fusion_parts import FUSION_PARTS_TABLE, PART_KEY
 from bench.tables.manifest import TableError, load_table
@@ -46,6 +61,10 @@ COLUMNS = (*COMPUTED_COLUMNS, *LUT_COLUMNS)
 """Joint-table columns (without the ``total_`` prefix) that :class:`StaticCosts` computes."""
 
 _NONE = np.full(len(LUT_COLUMNS), np.nan)
+_FEATURE_CHANNELS = np.zeros((max(DEPTHS) + 1, N_FEATURES_PER_MODALITY), dtype=int)  # depth -> channels of the 4 features
+for _depth in DEPTHS:
+    _FEATURE_CHANNELS[_depth] = skeleton.feature_channels(_depth)
+_PRECISION_OF_BITS = {bits: precision for precision, bits in PRECISION_BITS.items()}
 
 
 ACCOUNTINGS = ("paper", "deployed")
@@ -80,7 +99,7 @@ class StaticCosts:
         self.columns = COLUMNS if self._luts else tuple(c for c in COLUMNS if c not in LUT_COLUMNS)
         """The columns :meth:`totals` answers exactly."""
         self.backbones = BackboneLookup(task_dir)
-        self._backbone_values = {m: f[list(COLUMNS)].to_numpy(dtype=float) for m, f in self.backbones.frames.items()}
+        self._backbone_matrices = {(m, "fp32"): f[list(COLUMNS)].to_numpy(dtype=float) for m, f in self.backbones.frames.items()}
         parts = load_table(task_dir, FUSION_PARTS_TABLE)
         self._parts = {tuple(row[k] for k in PART_KEY): row for row in parts.to_dict("records")}
         self._part_index: dict[tuple[str, int, str], int] = {}
@@ -88,7 +107,10 @@ class StaticCosts:
 
     def totals(self, configs: Sequence[Config]) -> dict[str, np.ndarray]:
         """Whole-model value of every column in :data:`COLUMNS` per config (NaN where a LUT has no figure,
-        and in every LUT column when the look-up tables are not installed)."""
+        and in every LUT column when the look-up tables are not installed). Config by config up to
+        :data:`SMALL_BATCH` configs (and under the ``deployed`` accounting), :meth:`totals_of_genes` past it (the same values)."""
+        if self.accounting == "paper" and len(configs) > SMALL_BATCH:
+            return self.totals_of_genes(gene_arrays(encode_ordinal(list(configs))))
         flows = [data_flow(c.fusion) for c in configs] if self.accounting == "deployed" else [None] * len(configs)
         image = [self._backbone(c.image, "image", c.precision.image, flow) for c, flow in zip(configs, flows)]
         audio = [self._backbone(c.audio, "audio", c.precision.audio, flow) for c, flow in zip(configs, flows)]
@@ -99,30 +121,95 @@ class StaticCosts:
             config_of_part += [n] * len(fusion_parts)
         counts = np.zeros((len(configs), len(self._part_rows)))
         np.add.at(counts, (config_of_part, parts), 1)
-        rows = np.array(image).reshape(-1, len(COLUMNS)) + np.array(audio).reshape(-1, len(COLUMNS))
-        # Part by part in the order of their keys, so a config's sum does not depend on its batch or on the
-        # configs this instance priced before (floating-point addition is not associative); a NaN LUT
-        # figure of a quantised part reaches only the configs having it.
+        return self._sum(np.array(image).reshape(-1, len(COLUMNS)) + np.array(audio).reshape(-1, len(COLUMNS)), counts)
+
+    def totals_of_genes(self, genes: GeneArrays) -> dict[str, np.ndarray]:
+        """:meth:`totals` of a batch given as gene arrays, under the ``paper`` accounting (numpy over the batch)."""
+        if self.accounting != "paper":
+            raise ValueError("totals_of_genes prices whole components (the paper accounting); use totals for 'deployed'")
+        backbones = [self._backbone_figures(genes, index) for index in range(len(MODALITIES))]
+        return self._sum(backbones[0] + backbones[1], self._paper_part_counts(genes))
+
+    def _sum(self, backbones: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+        """The totals of configs whose backbones sum to ``backbones`` and which hold ``counts[n, k]`` of fusion part ``k``.
+
+        Part by part in the order of their keys, so a config's sum does not depend on its batch or on the
+        configs this instance priced before (floating-point addition is not associative); a NaN LUT
+        figure of a quantised part reaches only the configs having it."""
+        rows = backbones.copy()
+        held = counts.any(axis=0)
         for k in [self._part_index[key] for key in sorted(self._part_index)]:
-            having = counts[:, k] > 0
-            rows[having] += counts[having, k, None] * self._part_rows[k]
+            if held[k]:
+                having = counts[:, k] > 0
+                rows[having] += counts[having, k, None] * self._part_rows[k]
         return {column: rows[:, k] for k, column in enumerate(COLUMNS)}
+
+    def _backbone_figures(self, genes: GeneArrays, index: int) -> np.ndarray:
+        """``(n, len(COLUMNS))`` figures of the ``index``-th modality's backbone of every config, at its precision."""
+        modality = MODALITIES[index]
+        rows = self.backbones.rows(genes.kernel[:, index], genes.expand[:, index], genes.depth[:, index], modality)
+        bits = genes.bits[:, COMPONENTS.index(modality)]
+        out = np.empty((len(genes), len(COLUMNS)))
+        for precision in PRECISIONS:
+            at = bits == PRECISION_BITS[precision]
+            if at.any():
+                out[at] = self._backbone_values(modality, precision)[rows[at]]
+        return out
+
+    def _backbone_values(self, modality: str, precision: str) -> np.ndarray:
+        """Every row of the ``modality`` backbone table as figures at ``precision`` (built on first use)."""
+        key = (modality, precision)
+        if key not in self._backbone_matrices:
+            frame = self.backbones.frames[modality]
+            if f"bytes_{precision}" not in frame.columns:
+                raise TableError(f"the {self.task} {modality} backbone table has no bytes_{precision} (the backbones-quant phase): "
+                                 "static costs of configs with a quantised backbone need it")
+            figures = zip(frame["params"], frame["macs"], frame[f"bytes_{precision}"], frame["horowitz45_energy_mj"])
+            self._backbone_matrices[key] = np.array([
+                _row({"params": int(params), "macs": int(macs), "bytes": int(n_bytes),
+                      "horowitz45_energy_mj": energy_at_precision(float(energy), int(macs), int(params), precision)}, _NONE)
+                for params, macs, n_bytes, energy in figures
+            ]).reshape(len(frame), len(COLUMNS))
+        return self._backbone_matrices[key]
+
+    def _paper_part_counts(self, genes: GeneArrays) -> np.ndarray:
+        """``(n, n_parts)`` how many of each fusion part every config holds: one reshape layer per backbone feature a cell
+        or the head reads, one LayerNorm per cell, the head, one operator per node (at the fusion network's precision)."""
+        n = len(genes)
+        rows = np.arange(n)
+        cell_on = np.arange(MAX_CELLS) < genes.n_cells[:, None]
+        read = np.zeros((n, N_FUSION_INPUTS + MAX_CELLS), dtype=bool)
+        r, c = np.nonzero(cell_on)
+        read[r, genes.cell_inputs[r, c, 0]] = read[r, genes.cell_inputs[r, c, 1]] = True
+        read[rows, N_FUSION_INPUTS + genes.n_cells - 2] = read[rows, N_FUSION_INPUTS + genes.n_cells - 1] = True
+        channels = _FEATURE_CHANNELS[genes.depth].reshape(n, N_FUSION_INPUTS)  # (n, 2, 4): the features in state order
+        node_on = cell_on[:, :, None] & (np.arange(MAX_NODES) < genes.n_nodes[:, None, None])
+        held = {op: ((genes.op == k) & node_on).sum(axis=(1, 2)) for k, op in enumerate(FUSION_OPS)}
+        r, i = np.nonzero(read[:, :N_FUSION_INPUTS])
+        instances = [  # (kind, its argument, the configs holding it, how many each)
+            ("input", channels[r, i], r, np.ones(len(r))),
+            ("cell", np.zeros(n, dtype=int), rows, genes.n_cells),
+            ("head", np.zeros(n, dtype=int), rows, np.ones(n)),
+            *((op, np.zeros(n, dtype=int), rows, held[op]) for op in FUSION_OPS),
+        ]
+        fusion_bits = genes.bits[:, COMPONENTS.index("fusion")]
+        entries = []  # (part, the configs holding it, how many each)
+        for kind, args, owners, amounts in instances:
+            held = amounts > 0
+            args, owners, amounts = args[held], owners[held], amounts[held]
+            bits = fusion_bits[owners]
+            for arg, bit in set(zip(args.tolist(), bits.tolist())):  # few distinct parts in any batch
+                mine = (args == arg) & (bits == bit)
+                entries.append((self._part(kind, arg, _PRECISION_OF_BITS[bit]), owners[mine], amounts[mine]))
+        counts = np.zeros((n, len(self._part_rows)))
+        for part, owners, amounts in entries:
+            np.add.at(counts[:, part], owners, amounts)
+        return counts
 
     def _backbone(self, genotype: BackboneGenotype, modality: str, precision: str, flow: DataFlow | None) -> np.ndarray:
         if flow is not None:
             return self._deployed_backbone(genotype, modality, precision, flow)
-        index = self.backbones.row(genotype, modality)
-        if precision == "fp32":
-            return self._backbone_values[modality][index]
-        frame = self.backbones.frames[modality]
-        if f"bytes_{precision}" not in frame.columns:
-            raise TableError(f"the {self.task} {modality} backbone table has no bytes_{precision} (the backbones-quant phase): "
-                             "static costs of configs with a quantised backbone need it")
-        row = frame.iloc[index]
-        params, macs, energy = int(row["params"]), int(row["macs"]), float(row["horowitz45_energy_mj"])
-        figures = {"params": params, "macs": macs, "bytes": int(row[f"bytes_{precision}"]),
-                   "horowitz45_energy_mj": energy_at_precision(energy, macs, params, precision)}
-        return _row(figures, _NONE)
+        return self._backbone_values(modality, precision)[self.backbones.row(genotype, modality)]
 
     def _deployed_backbone(self, genotype: BackboneGenotype, modality: str, precision: str, flow: DataFlow) -> np.ndarray:
         """The figures of the backbone's layers up to its latest feature that reaches the head (none: all zero)."""

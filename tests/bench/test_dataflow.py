@@ -6,9 +6,17 @@ import numpy as np
 import pytest
 
 from bench.errors import UnknownNameError
-from bench.space import parse_config, sample_config
-from bench.space.dataflow import data_flow
-from bench.space.features import dataflow_feature_names, encode_dataflow, encode_for_surrogate, surrogate_feature_names
+from bench.space import encode_ordinal, parse_config, sample_config
+from bench.space.dataflow import data_flow, flow_arrays
+from bench.space.features import (
+    SMALL_BATCH,
+    dataflow_columns,
+    dataflow_feature_names,
+    encode_dataflow,
+    encode_for_surrogate,
+    surrogate_feature_names,
+)
+from bench.space.gene_arrays import gene_arrays
 
 BACKBONE = {"ks": [3, 3, 3, 3], "e": [3, 3, 3, 3], "d": [2]}
 
@@ -102,3 +110,20 @@ def test_backbone_layers_that_reach_the_head():
     assert (g["flow.image.latest_layer"], g["flow.image.latest_kernel"], g["flow.image.latest_expand"]) == (5, 5, 4)
     none = _features(AUDIO_ONLY)
     assert (none["flow.image.latest_layer"], none["flow.image.latest_kernel"]) == (-1, 0)
+
+
+def test_batched_flow_and_features_agree_with_one_genotype_at_a_time():
+    """flow_arrays / dataflow_columns (numpy over a batch) against data_flow / the per-config rows (below SMALL_BATCH)."""
+    configs = [sample_config(np.random.default_rng(seed)) for seed in range(400)]
+    genes = gene_arrays(encode_ordinal(configs))
+    flows = flow_arrays(genes.n_cells, genes.n_nodes, genes.cell_inputs, genes.node_inputs)
+    for n, config in enumerate(configs):
+        one = data_flow(config.fusion)
+        n_cells, n_nodes = config.fusion.n_cells, config.fusion.n_nodes
+        assert set(np.nonzero(flows.live[n])[0]) == set(one.live_states)
+        assert tuple(tuple(cell[:n_nodes]) for cell in flows.live_nodes[n, :n_cells].tolist()) == one.live_nodes
+        assert tuple(flows.reads_y[n, :n_cells].tolist()) == one.reads_y
+        assert {i: h for i, h in enumerate(flows.hops[n].tolist()) if h >= 0} == one.hops
+    assert len(configs) > SMALL_BATCH
+    np.testing.assert_array_equal(dataflow_columns(genes), np.vstack([encode_dataflow([c]) for c in configs]))
+    np.testing.assert_array_equal(encode_dataflow(configs), dataflow_columns(genes))

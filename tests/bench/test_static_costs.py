@@ -8,9 +8,12 @@ import pytest
 
 from bench.columns import LUT_COLUMNS
 from bench.space import PRECISIONS, parse_config, sample_config
+from bench.space.features import SMALL_BATCH
 from bench.sweep.jobs import JobContext
 from bench.sweep.kinds import joint_static
+from bench.tables.backbone_lookup import BackboneLookup
 from bench.tables.export import static_columns
+from bench.tables.manifest import TableError
 from bench.tables.static_costs import COLUMNS, StaticCosts
 from tests.helpers import COMMITTED
 
@@ -62,3 +65,25 @@ def test_without_the_luts_only_the_lut_columns_are_left_out(tmp_path):
     static = StaticCosts(COMMITTED, "soundmnist", lut_dir=tmp_path)
     assert static.columns == tuple(c for c in COLUMNS if c not in LUT_COLUMNS)
     assert "not found: set MMNAS_LUT_DIR" in static.missing
+
+
+def test_batched_and_config_by_config_totals_agree(static):
+    """Past SMALL_BATCH configs the totals are computed with numpy over the batch; below it config by config."""
+    configs = [sample_config(np.random.default_rng(seed), precisions=PRECISIONS if seed % 2 else ("fp32",)) for seed in range(120)]
+    assert len(configs) > SMALL_BATCH
+    batched = static.totals(configs)
+    alone = [static.totals([config]) for config in configs]
+    for column in COLUMNS:
+        np.testing.assert_array_equal(batched[column], [a[column][0] for a in alone], err_msg=column)
+
+
+def test_a_backbone_missing_from_its_table_is_named():
+    lookup = BackboneLookup(COMMITTED)
+    codes, rows = lookup._codes["audio"]
+    row = lookup.frames["audio"].iloc[int(rows[0])]
+    active = np.arange(4) < int(row["d"])
+    ks, e, d = np.array([list(row["ks"])]) * active, np.array([list(row["e"])]) * active, np.array([int(row["d"])])
+    assert lookup.rows(ks, e, d, "audio").tolist() == [rows[0]]
+    lookup._codes["audio"] = codes[1:], rows[1:]  # as an incomplete table would hold them
+    with pytest.raises(TableError, match="audio backbone table has no row for ks="):
+        lookup.rows(ks, e, d, "audio")

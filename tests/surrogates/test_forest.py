@@ -10,7 +10,8 @@ import pytest
 
 from surrogates import XGBoostEnsemble, XGBoostQuantile, load_surrogate
 from surrogates.forest import TreeArrays
-from surrogates.xgb import SMALL_BATCH
+from surrogates.gp import ExactGP
+from surrogates.xgb import SMALL_BATCH, JointPredictor
 
 
 def _data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -39,6 +40,20 @@ def test_small_and_large_batches_agree():
     small = [model.predict(X_new[i : i + SMALL_BATCH], return_std=True) for i in range(0, len(X_new), SMALL_BATCH)]
     np.testing.assert_array_equal(np.concatenate([m for m, _ in small]), large_mean)
     np.testing.assert_array_equal(np.concatenate([s for _, s in small]), large_std)
+
+
+def test_models_walked_together_predict_what_each_predicts_alone():
+    X, y = _data(300, 0)
+    models = {"quantile": XGBoostQuantile(n_estimators=60, max_depth=4).fit(X, y),
+              "ensemble": XGBoostEnsemble(n_members=3, n_estimators=30).fit(X, -y),
+              "gp": ExactGP().fit(X[:80], y[:80])}
+    joint = JointPredictor(models)
+    for n in (1, SMALL_BATCH, SMALL_BATCH + 1):  # one walk through all trees, then model by model
+        X_new, _ = _data(n, 3)
+        together = joint.predict(X_new, with_std=frozenset({"quantile", "ensemble"}))
+        for name, model in models.items():
+            expected = model.predict(X_new, return_std=name != "gp")
+            np.testing.assert_array_equal(np.asarray(together[name]), np.asarray(expected), err_msg=f"{name} at {n} rows")
 
 
 def test_a_loaded_surrogate_without_xgboost_predicts_the_same(tmp_path, monkeypatch):
