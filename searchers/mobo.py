@@ -164,6 +164,13 @@ class QLogNEHVI(_BoTorchSearcher):
     # 200, so the exponent is log2(2.385 / 0.982) = 1.28.
     ITERATION_COST = (0.982, 1.28)
 
+    def __init__(self, partitioning_alpha: float = 0.0, **settings) -> None:
+        """``partitioning_alpha``: BoTorch's ``alpha`` of the box decompositions of the sampled baseline fronts (0: exact;
+        ``1e-3`` approximates them, about a quarter less acquisition time at 100 observations with a paired hypervolume
+        difference of -0.0001 over 5 seeds on soundmnist@full); the other settings as in the base class."""
+        super().__init__(**settings)
+        self.partitioning_alpha = partitioning_alpha
+
     def _acquisition(self, model, X_baseline):
         import torch
         from botorch.acquisition.multi_objective.logei import qLogNoisyExpectedHypervolumeImprovement
@@ -171,7 +178,8 @@ class QLogNEHVI(_BoTorchSearcher):
 
         ref_point = torch.tensor([-r for r in self.problem.ref_point], dtype=torch.float64)
         baseline = prune_inferior_points_multi_objective(model, X_baseline, ref_point, num_samples=self.prune_samples)
-        return qLogNoisyExpectedHypervolumeImprovement(model, ref_point=ref_point, X_baseline=baseline, sampler=self._sampler())
+        return qLogNoisyExpectedHypervolumeImprovement(model, ref_point=ref_point, X_baseline=baseline, sampler=self._sampler(),
+                                                       alpha=self.partitioning_alpha)
 
 
 class QLogNParEGO(_BoTorchSearcher):

@@ -164,3 +164,24 @@ def test_entry_point_plugins_and_unknown_names(monkeypatch):
     with pytest.raises(UnknownNameError, match=r"unknown searcher 'nope', expected one of \['harmonic-nas', 'moasha', 'nsga2', 'qlognehvi', 'qlognparego', 'random', 'stopping-random', 'two-tier', 'optuna:nsga2', 'optuna:tpe', 'pymoo:moead', 'pymoo:nsga2', 'pymoo:nsga3', "
                                                     r"'pymoo:smsemoa', 'mine'\] or module:Class"):
         get_searcher("nope")
+
+
+def test_qlognehvi_builds_its_acquisition_with_the_partitioning_alpha_it_was_given(monkeypatch):
+    import botorch.acquisition.multi_objective.logei as logei
+
+    from searchers import QLogNEHVI
+
+    real, given = logei.qLogNoisyExpectedHypervolumeImprovement, []
+
+    def acquisition(*args, **kwargs):
+        given.append(kwargs["alpha"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(logei, "qLogNoisyExpectedHypervolumeImprovement", acquisition)
+    for alpha in (0.0, 1e-3):
+        searcher = QLogNEHVI(partitioning_alpha=alpha)
+        _set_up(searcher, PROBLEM, 0)
+        for _ in range(2):
+            configs = searcher.ask(2)
+            searcher.tell(configs, [_observe(c) for c in configs])
+    assert given == [0.0, 1e-3]
