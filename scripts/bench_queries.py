@@ -3,7 +3,7 @@
 Prints the single-query p50 / p99 in microseconds and the throughput in configs per
 second at batch sizes 1, 100 and 10,000 of:
 
-* ``Benchmark`` in table mode (table rows) and in surrogate mode with the release's
+* ``Benchmark`` in table mode (table rows, as parsed configs and as dicts) and in surrogate mode with the release's
   fitted XGBoost and GP surrogates (new configs; three objectives per query, encoding
   included: accuracy and training seconds from the surrogates, latency and energy
   computed exactly);
@@ -65,6 +65,7 @@ def _ratios(figures: dict[str, tuple[float, float]]) -> list[str]:
     surrogate_p50, surrogate_rate = figures["Benchmark surrogate xgboost-quantile (3 objectives)"]
     model_p50, model_rate = figures["xgboost-quantile model (1 objective, encoded rows)"]
     table_rate = figures["Benchmark table (3 objectives)"][1]
+    dict_rate = figures["Benchmark table from dicts (3 objectives, parsed in the query)"][1]
     id_rate = figures["Benchmark table by id (3 objectives, arrays)"][1]
     share = surrogate_rate / model_rate
     slower = surrogate_p50 / model_p50
@@ -75,8 +76,8 @@ def _ratios(figures: dict[str, tuple[float, float]]) -> list[str]:
         f"of that rate at {surrogate_p50 / models_p50:.1f}x its single-query time",
         f"- surrogate-mode configs/s at 10,000 / bare model rows/s: {100 * share:.0f} % (target >= 50 %: {'met' if share >= 0.5 else 'not met'})",
         f"- surrogate-mode single query / bare model single query: {slower:.1f}x (target <= 2x: {'met' if slower <= 2 else 'not met'})",
-        f"- table mode from parsed configs: {table_rate:,.0f} configs/s at 10,000 (target >= 300,000 from dicts: "
-        f"{'met' if table_rate >= 3e5 else 'not met'})",
+        f"- table mode from dicts: {dict_rate:,.0f} configs/s at 10,000 (target >= 300,000: {'met' if dict_rate >= 3e5 else 'not met'}); "
+        f"from configs already parsed: {table_rate:,.0f}",
         f"- table mode by id: {id_rate:,.0f} ids/s at 10,000 (target >= 1,000,000: {'met' if id_rate >= 1e6 else 'not met'})",
     ]
 
@@ -102,6 +103,7 @@ def main() -> int:
     query_models = [xgb_model, load_fitted(task_dir, "train_seconds", "xgboost-quantile")]  # what one surrogate query predicts
     modes: dict[str, tuple[Callable[[Sequence], object], Sequence]] = {
         "Benchmark table (3 objectives)": (table.evaluate_many, configs),
+        "Benchmark table from dicts (3 objectives, parsed in the query)": (table.evaluate_many, [c.to_dict() for c in configs]),
         "Benchmark table by id (3 objectives, arrays)": (table.evaluate_ids, [c.id for c in configs]),
         "Benchmark surrogate xgboost-quantile (3 objectives)": (xgb.evaluate_many, new),
         "Benchmark surrogate exact-gp (3 objectives)": (gp.evaluate_many, new),
