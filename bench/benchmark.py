@@ -38,8 +38,9 @@ from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
 from bench.locations import tables_root
 from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
+from bench.space.encoding import PRECISION_BITS
 from bench.space.features import SMALL_BATCH, encode_for_surrogate, surrogate_inputs
-from bench.space.gene_arrays import gene_arrays
+from bench.space.gene_arrays import GeneArrays, gene_arrays
 from bench.tables.curves import curve_values, with_fidelity_columns
 from bench.tables.manifest import load_table
 from bench.tables.static_costs import ACCOUNTINGS
@@ -237,6 +238,24 @@ class Benchmark:
         self._table.answer(list(config_ids), self.task, np.ones(len(config_ids), dtype=bool), values, seconds)
         return {**values, "cost_seconds": seconds}
 
+    def evaluate_encoded(self, ordinal: np.ndarray) -> dict[str, np.ndarray]:
+        """Surrogate answers of configs given as their ordinal encoding (``(n, 79)``, :func:`bench.space.encode_ordinal`),
+        as arrays: objective name -> ``(n,)`` values, and ``cost_seconds``. The fast path for callers that hold
+        encodings (a BO searcher, a batch of mutants): nothing is parsed, every row is checked to encode a canonical
+        config, and the values are :meth:`evaluate_many`'s for the same configs in ``mode='surrogate'``.
+
+        Raises:
+            ConfigError: naming the first row that encodes no canonical config, or a precision the surrogates never saw.
+            ValueError: in another mode than ``surrogate``, or with ``accounting='deployed'``.
+        """
+        if self.mode != "surrogate" or self._deployed is not None:
+            raise ValueError("evaluate_encoded answers mode='surrogate' with the paper accounting; use evaluate_many otherwise")
+        genes = gene_arrays(ordinal, check=True)
+        values = {name: np.empty(len(genes)) for name in self.objectives}
+        seconds = np.empty(len(genes))
+        self._surrogates.answer_encoded(np.asarray(ordinal, dtype=float), genes, values, seconds)
+        return {**values, "cost_seconds": seconds}
+
     def evaluate(self, config: Config | Mapping[str, Any] | str) -> Observation:
         """Objectives of one config (validated first)."""
         return self.evaluate_many([config])[0]
@@ -401,7 +420,7 @@ class _SurrogateAnswers:
 
     def answer(self, configs: list[Config], where: np.ndarray, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
         """Fill ``values`` and ``seconds`` at ``where`` with the answers for ``configs``."""
-        self._check_measured_precisions(configs)
+        self._check_measured_precisions({tuple(config.precision.to_dict().values()): f"config {config.id}" for config in configs})
         if len(configs) <= SMALL_BATCH:  # config by config
             X = encode_for_surrogate(configs, self._encoding)
             totals = self._static.totals(configs) if self._computed else {}
@@ -409,6 +428,20 @@ class _SurrogateAnswers:
             ordinal = encode_ordinal(configs)
             X = surrogate_inputs(ordinal, self._encoding)
             totals = self._static.totals_of_genes(gene_arrays(ordinal)) if self._computed else {}
+        self._fill(X, totals, where, values, seconds)
+
+    def answer_encoded(self, ordinal: np.ndarray, genes: GeneArrays, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
+        """Fill ``values`` and ``seconds`` with the answers for the configs whose (checked) ordinal encoding is ``ordinal``."""
+        bits = {tuple(row) for row in genes.bits.tolist()}
+        names = {bit: precision for precision, bit in PRECISION_BITS.items()}
+        self._check_measured_precisions({tuple(names[b] for b in row): f"ordinal row {int(np.argmax((genes.bits == row).all(axis=1)))}"
+                                         for row in bits})
+        totals = self._static.totals_of_genes(genes) if self._computed else {}
+        self._fill(surrogate_inputs(ordinal, self._encoding), totals, np.ones(len(genes), dtype=bool), values, seconds)
+
+    def _fill(self, X: np.ndarray, totals: dict[str, np.ndarray], where: np.ndarray, values: dict[str, np.ndarray],
+              seconds: np.ndarray) -> None:
+        """Write the computed static costs and the surrogates' predictions of inputs ``X`` at ``where``."""
         predictions = self._models.predict(X, self._with_std)
         for name in values:
             if name in self._computed:
@@ -423,15 +456,15 @@ class _SurrogateAnswers:
             values[name][where] = np.clip(mean, low, high)
         seconds[where] = np.clip(predictions["seconds"], *_COST_RANGE)
 
-    def _check_measured_precisions(self, configs: list[Config]) -> None:
-        """Refuse a config with a component at a precision its surrogates never saw a value at (no extrapolation)."""
-        mixes = {config.precision: config for config in configs}  # a batch holds few mixes: check each once
+    def _check_measured_precisions(self, mixes: dict[tuple[str, ...], str]) -> None:
+        """Refuse a precision mix (image, audio, fusion -> the config that has it) with a component at a precision its
+        surrogates never saw a value at (no extrapolation). A batch holds few mixes: each is checked once."""
         for column, measured in self._measured_at.items():
-            for mix, config in mixes.items():
-                unseen = [f"{c} at {p}" for c, p in mix.to_dict().items() if p not in measured[c]]
+            for mix, label in mixes.items():
+                unseen = [f"{c} at {p}" for c, p in zip(COMPONENTS, mix) if p not in measured[c]]
                 if unseen:
                     raise ConfigError(
-                        f"config {config.id}: the table has no {column} of any config with {unseen[0]} ({self._device}), "
+                        f"{label}: the table has no {column} of any config with {unseen[0]} ({self._device}), "
                         "so its surrogate would invent one; see the problem's precisions"
                     )
 

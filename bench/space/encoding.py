@@ -220,6 +220,8 @@ def config_from_gene_values(values: dict[str, object], task: str) -> Config:
     n_cells, n_nodes = values["fusion.n_cells"], values["fusion.n_nodes"]
     if not isinstance(n_cells, int) or not isinstance(n_nodes, int):
         raise ConfigError(f"encoding: cell/node counts missing (got {n_cells!r}, {n_nodes!r})")
+    if not (1 <= n_cells <= MAX_CELLS and 1 <= n_nodes <= MAX_NODES):
+        raise ConfigError(f"encoding: got {n_cells} cells of {n_nodes} nodes, expected 1..{MAX_CELLS} cells of 1..{MAX_NODES} nodes")
     cells = []
     for ci in range(n_cells):
         nodes = [

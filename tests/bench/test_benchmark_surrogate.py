@@ -10,7 +10,7 @@ import pytest
 from bench.benchmark import Benchmark
 from bench.errors import UnknownNameError
 from bench.jsonio import with_checksum
-from bench.space import sample_config
+from bench.space import encode_ordinal, sample_config
 from bench.tables.manifest import TableError
 from surrogates import VersionMismatchError, XGBoostQuantile
 from surrogates.fitted import SURROGATES_DIR, fit_release, load_fitted
@@ -128,3 +128,35 @@ def test_surrogates_refuse_precisions_the_table_has_no_values_at(release):
     with pytest.raises(ConfigError, match="fusion at int8"):
         bench.evaluate(int8)
     assert bench.evaluate(replace(int8, precision=PrecisionGenotype())).objectives["acc"] > 0
+    with pytest.raises(ConfigError, match="ordinal row 0: the table has no val_acc of any config with fusion at int8"):
+        bench.evaluate_encoded(encode_ordinal([int8]))
+
+
+@pytest.mark.parametrize("noisy", [False, True])
+def test_encoded_rows_are_answered_as_their_configs(release, noisy):
+    tables, _ = release
+    configs = [sample_config(np.random.default_rng(seed)) for seed in range(30)]
+    settings = {"device": "lut:tx2", "objectives": ("acc", "lat", "energy"), "mode": "surrogate", "tables_dir": tables,
+                "noisy": noisy, "seed": 3 if noisy else None}
+    observations = Benchmark(**settings).evaluate_many(configs)
+    arrays = Benchmark(**settings).evaluate_encoded(encode_ordinal(configs))
+    for name in ("acc", "lat", "energy"):
+        np.testing.assert_array_equal(arrays[name], [o.objectives[name] for o in observations], err_msg=name)
+    np.testing.assert_array_equal(arrays["cost_seconds"], [o.cost_seconds for o in observations])
+
+
+def test_encoded_rows_that_are_no_canonical_config_are_refused_by_row(release):
+    from bench.errors import ConfigError
+    from bench.space.encoding import ordinal_feature_names
+
+    tables, _ = release
+    bench = Benchmark(device="lut:tx2", mode="surrogate", tables_dir=tables)
+    config = sample_config(np.random.default_rng(2))
+    X = encode_ordinal([config, config])
+    X[1, ordinal_feature_names().index("image.d")] = 5
+    with pytest.raises(ConfigError, match="ordinal matrix row 1: depth outside the choices"):
+        bench.evaluate_encoded(X)
+    with pytest.raises(ConfigError, match=r"got shape \(2, 78\)"):
+        bench.evaluate_encoded(X[:, :-1])
+    with pytest.raises(ValueError, match="evaluate_encoded answers mode='surrogate'"):
+        Benchmark(device="lut:tx2", tables_dir=tables).evaluate_encoded(X[:1])

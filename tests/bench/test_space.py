@@ -267,3 +267,30 @@ def test_architecture_id_ignores_precision():
     config = sample_config(np.random.default_rng(3))
     int4 = replace(config, precision=PrecisionGenotype("int4", "int4", "int4"))
     assert int4.id != config.id and int4.architecture_id == replace(config, precision=PrecisionGenotype()).id
+
+
+def test_gene_array_check_agrees_with_decoding_on_single_gene_edits():
+    """An edited ordinal row passes the vectorised check exactly when it decodes to a config that encodes back to it."""
+    from bench.errors import ConfigError
+    from bench.space import PRECISIONS, decode_ordinal, encode_ordinal, sample_config
+    from bench.space.gene_arrays import gene_arrays
+
+    rng = np.random.default_rng(0)
+    base = encode_ordinal([sample_config(np.random.default_rng(s), precisions=PRECISIONS) for s in range(20)])
+    gene_arrays(base, check=True)
+    accepted = refused = 0
+    for _ in range(600):
+        row = base[rng.integers(len(base))].copy()
+        row[rng.integers(row.size)] += rng.choice([-2, -1, 1, 2])
+        try:
+            canonical = bool((encode_ordinal(decode_ordinal(row[None])) == row).all())
+        except ConfigError:
+            canonical = False
+        try:
+            gene_arrays(row[None], check=True)
+            passed = True
+        except ConfigError:
+            passed = False
+        assert passed == canonical, row
+        accepted, refused = accepted + passed, refused + (not passed)
+    assert accepted > 30 and refused > 30  # both sides exercised
