@@ -104,6 +104,7 @@ class StaticCosts:
         self._parts = {tuple(row[k] for k in PART_KEY): row for row in parts.to_dict("records")}
         self._part_index: dict[tuple[str, int, str], int] = {}
         self._part_rows: list[np.ndarray] = []
+        self._part_keys: list[tuple[str, int, str]] = []  # the key of each part index
 
     def totals(self, configs: Sequence[Config]) -> dict[str, np.ndarray]:
         """Whole-model value of every column in :data:`COLUMNS` per config (NaN where a LUT has no figure,
@@ -137,11 +138,9 @@ class StaticCosts:
         configs this instance priced before (floating-point addition is not associative); a NaN LUT
         figure of a quantised part reaches only the configs having it."""
         rows = backbones.copy()
-        held = counts.any(axis=0)
-        for k in [self._part_index[key] for key in sorted(self._part_index)]:
-            if held[k]:
-                having = counts[:, k] > 0
-                rows[having] += counts[having, k, None] * self._part_rows[k]
+        for k in sorted(np.flatnonzero(counts.any(axis=0)).tolist(), key=self._part_keys.__getitem__):  # the parts held
+            having = counts[:, k] > 0
+            rows[having] += counts[having, k, None] * self._part_rows[k]
         return {column: rows[:, k] for k, column in enumerate(COLUMNS)}
 
     def _backbone_figures(self, genes: GeneArrays, index: int) -> np.ndarray:
@@ -195,8 +194,8 @@ class StaticCosts:
         fusion_bits = genes.bits[:, COMPONENTS.index("fusion")]
         entries = []  # (part, the configs holding it, how many each)
         for kind, args, owners, amounts in instances:
-            held = amounts > 0
-            args, owners, amounts = args[held], owners[held], amounts[held]
+            present = amounts > 0
+            args, owners, amounts = args[present], owners[present], amounts[present]
             bits = fusion_bits[owners]
             for arg, bit in set(zip(args.tolist(), bits.tolist())):  # few distinct parts in any batch
                 mine = (args == arg) & (bits == bit)
@@ -249,6 +248,7 @@ class StaticCosts:
         if index is None:
             index = self._part_index[key] = len(self._part_rows)
             self._part_rows.append(self._part_row(kind, arg, precision))
+            self._part_keys.append(key)
         return index
 
     def _part_row(self, kind: str, channels: int, precision: str) -> np.ndarray:
