@@ -73,8 +73,10 @@ def gene_arrays(ordinal: np.ndarray, check: bool = False) -> GeneArrays:
     X = np.asarray(ordinal, dtype=float)
     if X.ndim != 2 or X.shape[1] != len(gene_choices()):
         raise ConfigError(f"ordinal matrix: got shape {X.shape}, expected (n, {len(gene_choices())})")
-    if check and not np.array_equal(X, np.round(X)):
-        raise ConfigError(f"ordinal matrix row {int(np.argmax((X != np.round(X)).any(axis=1)))}: values must be whole numbers")
+    if check:
+        wrong = ~np.isfinite(X) | (X != np.round(X))
+        if wrong.any():
+            raise ConfigError(f"ordinal matrix row {int(np.argmax(wrong.any(axis=1)))}: values must be finite whole numbers")
     X = X.astype(np.int64)
     at = _columns()
     n = len(X)

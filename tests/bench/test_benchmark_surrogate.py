@@ -156,6 +156,11 @@ def test_encoded_rows_that_are_no_canonical_config_are_refused_by_row(release):
     X[1, ordinal_feature_names().index("image.d")] = 5
     with pytest.raises(ConfigError, match="ordinal matrix row 1: depth outside the choices"):
         bench.evaluate_encoded(X)
+    for bad in (np.nan, np.inf, 2.5):
+        edited = encode_ordinal([config, config])
+        edited[1, 0] = bad
+        with pytest.raises(ConfigError, match="ordinal matrix row 1: values must be finite whole numbers"):
+            bench.evaluate_encoded(edited)
     with pytest.raises(ConfigError, match=r"got shape \(2, 78\)"):
         bench.evaluate_encoded(X[:, :-1])
     with pytest.raises(ValueError, match="evaluate_encoded answers mode='surrogate'"):
