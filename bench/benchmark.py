@@ -38,7 +38,7 @@ from bench.devices import TOTAL, device_spec
 from bench.errors import ConfigError, UnknownNameError
 from bench.locations import tables_root
 from bench.space import COMPONENTS, Config, encode_ordinal, parse_backbone, parse_config
-from bench.space.encoding import PRECISION_BITS
+from bench.space.encoding import PRECISION_OF_BITS
 from bench.space.features import SMALL_BATCH, encode_for_surrogate, surrogate_inputs
 from bench.space.gene_arrays import GeneArrays, gene_arrays
 from bench.tables.curves import curve_values, with_fidelity_columns
@@ -426,18 +426,18 @@ class _SurrogateAnswers:
             totals = self._static.totals(configs) if self._computed else {}
         else:  # numpy over the batch, encoded once
             ordinal = encode_ordinal(configs)
-            X = surrogate_inputs(ordinal, self._encoding)
-            totals = self._static.totals_of_genes(gene_arrays(ordinal)) if self._computed else {}
+            genes = gene_arrays(ordinal)
+            X = surrogate_inputs(ordinal, self._encoding, genes)
+            totals = self._static.totals_of_genes(genes) if self._computed else {}
         self._fill(X, totals, where, values, seconds)
 
     def answer_encoded(self, ordinal: np.ndarray, genes: GeneArrays, values: dict[str, np.ndarray], seconds: np.ndarray) -> None:
         """Fill ``values`` and ``seconds`` with the answers for the configs whose (checked) ordinal encoding is ``ordinal``."""
-        bits = {tuple(row) for row in genes.bits.tolist()}
-        names = {bit: precision for precision, bit in PRECISION_BITS.items()}
-        self._check_measured_precisions({tuple(names[b] for b in row): f"ordinal row {int(np.argmax((genes.bits == row).all(axis=1)))}"
-                                         for row in bits})
+        mixes, first_rows = np.unique(genes.bits, axis=0, return_index=True)
+        self._check_measured_precisions({tuple(PRECISION_OF_BITS[b] for b in mix): f"ordinal row {row}"
+                                         for mix, row in zip(mixes.tolist(), first_rows.tolist())})
         totals = self._static.totals_of_genes(genes) if self._computed else {}
-        self._fill(surrogate_inputs(ordinal, self._encoding), totals, np.ones(len(genes), dtype=bool), values, seconds)
+        self._fill(surrogate_inputs(ordinal, self._encoding, genes), totals, np.ones(len(genes), dtype=bool), values, seconds)
 
     def _fill(self, X: np.ndarray, totals: dict[str, np.ndarray], where: np.ndarray, values: dict[str, np.ndarray],
               seconds: np.ndarray) -> None:

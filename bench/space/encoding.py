@@ -37,6 +37,7 @@ from bench.space.validate import parse_config
 from bench.tasks import DEFAULT_TASK
 
 PRECISION_BITS = {"fp32": 32, "int8": 8, "int4": 4}
+PRECISION_OF_BITS = {bits: precision for precision, bits in PRECISION_BITS.items()}
 
 
 @lru_cache(maxsize=None)
@@ -133,7 +134,7 @@ def decode_ordinal(X: np.ndarray, task: str = DEFAULT_TASK) -> list[Config]:
         values = {}
         for (name, allowed), x in zip(gene_choices(), row):
             if name.startswith("precision."):
-                values[name] = {bits: p for p, bits in PRECISION_BITS.items()}.get(int(x), x)
+                values[name] = PRECISION_OF_BITS.get(int(x), x)
             elif name.endswith(".op"):
                 values[name] = FUSION_OPS[int(x)] if 0 <= x < len(FUSION_OPS) else None
             else:

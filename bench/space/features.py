@@ -25,7 +25,6 @@ import numpy as np
 from bench.errors import UnknownNameError
 from bench.space.config import (
     FUSION_OPS,
-    MAX_CELLS,
     MAX_NODES,
     MODALITIES,
     N_FEATURES_PER_MODALITY,
@@ -34,7 +33,7 @@ from bench.space.config import (
     Config,
     FusionGenotype,
 )
-from bench.space.dataflow import DataFlow, FlowArrays, data_flow, flow_arrays
+from bench.space.dataflow import N_STATES, DataFlow, FlowArrays, data_flow, flow_arrays
 from bench.space.encoding import encode_ordinal, ordinal_feature_names
 from bench.space.gene_arrays import GeneArrays, gene_arrays
 
@@ -71,20 +70,19 @@ def dataflow_columns(genes: GeneArrays) -> np.ndarray:
     """The data-flow columns of a batch given as gene arrays (numpy over the batch)."""
     flow = flow_arrays(genes.n_cells, genes.n_nodes, genes.cell_inputs, genes.node_inputs)
     columns = [flow.live[:, :N_FUSION_INPUTS], flow.hops]
-    for index in range(len(MODALITIES)):
-        features = slice(index * N_FEATURES_PER_MODALITY, (index + 1) * N_FEATURES_PER_MODALITY)
-        reached, hops = flow.live[:, features], flow.hops[:, features]
-        first, last = _first_and_last(reached)
-        any_reached = reached.any(axis=1)
-        min_hops = np.where(any_reached, np.where(reached, hops, _NO_HOPS).min(axis=1), -1)
-        columns.append(np.stack([reached.sum(axis=1), first + 1, last + 1, min_hops], axis=1))
+    features = [slice(m * N_FEATURES_PER_MODALITY, (m + 1) * N_FEATURES_PER_MODALITY) for m in range(len(MODALITIES))]
+    reached = [flow.live[:, f] for f in features]  # per modality, which of its features reach the head
+    ends = [_first_and_last(r) for r in reached]  # and the first and last of them
+    for r, (first, last), f in zip(reached, ends, features):
+        min_hops = np.where(r.any(axis=1), np.where(r, flow.hops[:, f], _NO_HOPS).min(axis=1), -1)
+        columns.append(np.stack([r.sum(axis=1), first + 1, last + 1, min_hops], axis=1))
     n_live_nodes = flow.live_nodes.sum(axis=(1, 2))
     columns.append(np.stack([
         flow.live[:, N_FUSION_INPUTS:].sum(axis=1), n_live_nodes, genes.n_cells * genes.n_nodes - n_live_nodes,
         *_mixing(genes, flow),
     ], axis=1))
     columns.append(np.stack([((genes.op == k) & flow.live_nodes).sum(axis=(1, 2)) for k in range(len(FUSION_OPS))], axis=1))
-    columns += [_backbone_columns(genes, flow, index) for index in range(len(MODALITIES))]
+    columns += [_backbone_columns(genes, index, reached[index], *ends[index]) for index in range(len(MODALITIES))]
     return np.hstack([np.asarray(c, dtype=float).reshape(len(genes), -1) for c in columns])
 
 
@@ -96,13 +94,12 @@ def _first_and_last(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def _backbone_columns(genes: GeneArrays, flow: FlowArrays, index: int) -> np.ndarray:
-    """For one modality: the layers (0 = stem) whose maps reach the head, and the unit block making the latest of them.
-    Feature ``q`` (0 = earliest) is the map of layer ``depth - 2 + q``."""
+def _backbone_columns(genes: GeneArrays, index: int, reached: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """For the ``index``-th modality, whose features ``reached`` reach the head (``first`` and ``last`` of them): the
+    layers (0 = stem) whose maps reach the head, and the unit block making the latest of them. Feature ``q``
+    (0 = earliest) is the map of layer ``depth - 2 + q``."""
     rows = np.arange(len(genes))
     depth = genes.depth[:, index]
-    reached = flow.live[:, index * N_FEATURES_PER_MODALITY : (index + 1) * N_FEATURES_PER_MODALITY]
-    first, last = _first_and_last(reached)
     earliest, latest = np.where(first >= 0, depth - 2 + first, -1), np.where(last >= 0, depth - 2 + last, -1)
     block = latest - 2  # unit block of that layer (negative: the stem or fixed block, no kernel choice; read, then masked)
     has_block = block >= 0
@@ -120,7 +117,7 @@ def _mixing(genes: GeneArrays, flow: FlowArrays) -> tuple[np.ndarray, np.ndarray
     (-1) index the last slot: what they read is masked out."""
     n = len(genes)
     rows = np.arange(n)
-    carried = np.zeros((n, N_FUSION_INPUTS + MAX_CELLS), dtype=np.int64)
+    carried = np.zeros((n, N_STATES), dtype=np.int64)
     carried[:, :N_FUSION_INPUTS] = 1 << (np.arange(N_FUSION_INPUTS) // N_FEATURES_PER_MODALITY)
     mixing = np.zeros(n, dtype=np.int64)
     for ci in range(int(genes.n_cells.max(initial=0))):
@@ -218,12 +215,13 @@ def encode_for_surrogate(configs: Sequence[Config], encoding: str) -> np.ndarray
     return surrogate_inputs(encode_ordinal(list(configs)), encoding)
 
 
-def surrogate_inputs(ordinal: np.ndarray, encoding: str) -> np.ndarray:
-    """:func:`encode_for_surrogate` of the configs whose ordinal encoding is ``ordinal`` ``(n, 79)``."""
+def surrogate_inputs(ordinal: np.ndarray, encoding: str, genes: GeneArrays | None = None) -> np.ndarray:
+    """:func:`encode_for_surrogate` of the configs whose ordinal encoding is ``ordinal`` ``(n, 79)`` (``genes``: its gene
+    arrays, where the caller has them already)."""
     if encoding == "ordinal":
         return np.asarray(ordinal, dtype=float)
     if encoding == "dataflow":
-        return np.hstack([ordinal, dataflow_columns(gene_arrays(ordinal))])
+        return np.hstack([ordinal, dataflow_columns(gene_arrays(ordinal) if genes is None else genes)])
     raise UnknownNameError(f"unknown surrogate encoding {encoding!r}, expected one of {list(ENCODINGS)}")
 
 

@@ -48,8 +48,8 @@ from bench.space import (
     Config,
 )
 from bench.space.config import N_FEATURES_PER_MODALITY
-from bench.space.dataflow import DataFlow, data_flow
-from bench.space.encoding import PRECISION_BITS, encode_ordinal
+from bench.space.dataflow import N_STATES, DataFlow, data_flow
+from bench.space.encoding import PRECISION_BITS, PRECISION_OF_BITS, encode_ordinal
 from bench.space.features import SMALL_BATCH
 from bench.space.gene_arrays import GeneArrays, gene_arrays
 from bench.tables.backbone_lookup import BackboneLookup
@@ -64,7 +64,6 @@ _NONE = np.full(len(LUT_COLUMNS), np.nan)
 _FEATURE_CHANNELS = np.zeros((max(DEPTHS) + 1, N_FEATURES_PER_MODALITY), dtype=int)  # depth -> channels of the 4 features
 for _depth in DEPTHS:
     _FEATURE_CHANNELS[_depth] = skeleton.feature_channels(_depth)
-_PRECISION_OF_BITS = {bits: precision for precision, bits in PRECISION_BITS.items()}
 
 
 ACCOUNTINGS = ("paper", "deployed")
@@ -177,7 +176,7 @@ class StaticCosts:
         n = len(genes)
         rows = np.arange(n)
         cell_on = np.arange(MAX_CELLS) < genes.n_cells[:, None]
-        read = np.zeros((n, N_FUSION_INPUTS + MAX_CELLS), dtype=bool)
+        read = np.zeros((n, N_STATES), dtype=bool)
         r, c = np.nonzero(cell_on)
         read[r, genes.cell_inputs[r, c, 0]] = read[r, genes.cell_inputs[r, c, 1]] = True
         read[rows, N_FUSION_INPUTS + genes.n_cells - 2] = read[rows, N_FUSION_INPUTS + genes.n_cells - 1] = True
@@ -199,7 +198,7 @@ class StaticCosts:
             bits = fusion_bits[owners]
             for arg, bit in set(zip(args.tolist(), bits.tolist())):  # few distinct parts in any batch
                 mine = (args == arg) & (bits == bit)
-                entries.append((self._part(kind, arg, _PRECISION_OF_BITS[bit]), owners[mine], amounts[mine]))
+                entries.append((self._part(kind, arg, PRECISION_OF_BITS[bit]), owners[mine], amounts[mine]))
         counts = np.zeros((n, len(self._part_rows)))
         for part, owners, amounts in entries:
             np.add.at(counts[:, part], owners, amounts)
