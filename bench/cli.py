@@ -168,6 +168,8 @@ def _cmd_tables_report(args: argparse.Namespace) -> int:
 
     if args.precision:
         from bench.tables.precision_report import precision_report as report
+    elif args.latency_rounds:
+        from bench.tables.latency_rounds import latency_rounds_report as report
     else:
         from bench.tables.report import tables_report as report
 
@@ -472,9 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
     merge_result.set_defaults(func=_cmd_tables_merge)
     report = tables.add_parser("report", help="summary of the committed tables")
     _location_args(report)
-    report.add_argument(
-        "--precision", action="store_true", help="best multimodal vs best unimodal per precision mix and per byte budget"
-    )
+    which = report.add_mutually_exclusive_group()
+    which.add_argument("--precision", action="store_true", help="best multimodal vs best unimodal per precision mix and per byte budget")
+    which.add_argument("--latency-rounds", action="store_true",
+                       help="a repeat measuring round against the first: the noise ceiling of measured latency")
     report.add_argument("--json", action="store_true", help="the report's sections, items and tables as JSON")
     report.add_argument("--out", default=None, help="also write the report there (ending in its checksum line)")
     report.set_defaults(func=_cmd_tables_report)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from bench.devices import TOTAL, DeviceSpec, device_kinds, static_devices
 from bench.space import COMPONENTS, PRECISIONS
 
-JOINT, BACKBONES, FUSION_PARTS = "joint", "backbones", "fusion_parts"
+JOINT, BACKBONES, FUSION_PARTS, LATENCY_REPEATS = "joint", "backbones", "fusion_parts", "latency_repeats"
 EVAL_SECONDS = "eval_seconds"  # a backbone's screening seconds (the cost of a single-modality evaluation)
-TABLES = (JOINT, BACKBONES, FUSION_PARTS)
+TABLES = (JOINT, BACKBONES, FUSION_PARTS, LATENCY_REPEATS)
 PRECISION_COLUMNS = tuple(f"{c}_precision" for c in COMPONENTS)
 SIZE_STEMS = ("params", "macs", "bytes")
 COMPUTED_COLUMNS = (*SIZE_STEMS, *(d.column(q) for d in static_devices(external=False) for q in d.kind.quantities))
@@ -87,9 +87,13 @@ _VAL = "trained here: see protocol (validation split)"
 _TEST = "trained here: see protocol (test split)"
 _BYTES = "exact bytes of the parameters stored at that precision (bench.models.quantize.component_bytes)"
 _PARAMS, _MACS = "counted from the built model", "counted by torch FlopCounterMode on a batch-1 forward"
-_BOTH, _J, _B, _P = (JOINT, BACKBONES), (JOINT,), (BACKBONES,), (FUSION_PARTS,)
+_BOTH, _J, _B, _P, _R = (JOINT, BACKBONES), (JOINT,), (BACKBONES,), (FUSION_PARTS,), (LATENCY_REPEATS,)
 _SIZES = (*_BOTH, FUSION_PARTS)  # the tables with static size and analytical energy figures
 _UNITS = {"latency_ms": "ms", "energy_mj": "mJ"}
+_INDEX = ("geometric mean of the medians of the reference configs (bench.hardware.speed_index), timed in a fresh pinned "
+          "process before and after the chunk (geometric mean of the two)")
+_REPEAT = ("measured on the host in a repeat measuring phase (plan latency-joint-repeat): batch-1 wall-clock latency, fresh "
+           "pinned process, 1 thread, the sweep's timing settings")
 
 
 def _identity(name: str, dtype: str, tables: tuple[str, ...], description: str) -> ColumnFamily:
@@ -99,7 +103,19 @@ def _identity(name: str, dtype: str, tables: tuple[str, ...], description: str) 
 def _fixed() -> list[ColumnFamily]:
     """Every family that is not a device's."""
     return [
-        _identity("config_id", "string", _J, "stable id of the config (sha256 of its canonical JSON, 16 hex digits)"),
+        _identity("config_id", "string", (*_J, *_R), "stable id of the config (sha256 of its canonical JSON, 16 hex digits)"),
+        _identity("host", "string", _R, "host slug of the measured device (measured:<host>)"),
+        _identity("round", "int64", _R, "measuring round (the joint table holds the first; 2: a repeat on another day)"),
+        *(ColumnFamily(name, name, "ms", "double", _REPEAT, _R, what) for name, what in (
+            ("latency_ms", "median batch-1 latency of the whole model in that round"),
+            ("latency_p10_ms", "p10 of the timed runs"), ("latency_p90_ms", "p90 of the timed runs"))),
+        ColumnFamily("load1", "load1", "", "double", _REPEAT, _R, "1-minute load average of the host before the timed chunk"),
+        ColumnFamily("speed_index_ms", "speed_index_ms", "ms", "double", _INDEX, _R, "host speed index of the chunk"),
+        *(ColumnFamily(f"speed_index_{end}_ms", f"speed_index_{end}_ms", "ms", "double", _INDEX.split(" (geometric")[0], _R,
+                       f"host speed index timed just {when} the chunk") for end, when in (("start", "before"), ("end", "after"))),
+        _identity("job_id", "string", _R, "the chunk's job in the result log (results/latency.jsonl)"),
+        ColumnFamily("finished_at", "finished_at", "", "string", "clock of the sweep worker (UTC)", _R,
+                     "when the chunk's job finished (ISO 8601)"),
         _identity("backbone_id", "string", _B, "stable id of the backbone genotype"),
         _identity("config_json", "string", _BOTH, "canonical JSON of the config (joint) or backbone genotype"),
         _identity("image_id", "string", _J, "backbone_id of the image backbone"),
@@ -201,6 +217,8 @@ def _member_families(device: DeviceSpec, suffix: str) -> list[ColumnFamily]:
         ]
         families.append(ColumnFamily(f"{shown}_load1", f"{stem}_load1", "", "double", device.provenance, _BOTH,
                                      "1-minute load average of the host before the timed chunk"))
+        families.append(ColumnFamily(f"{shown}_speed_index_ms", f"{stem}_speed_index_ms", "ms", "double", _INDEX, _BOTH,
+                                     "host speed index of the timed chunk (missing for chunks timed before it existed)"))
     return families
 
 
@@ -222,8 +240,9 @@ def describe(column: str, table: str) -> ColumnFamily:
 
 
 def schema_of(table_file: str) -> str:
-    """The schema table (one of :data:`TABLES`) of a table file's stem: ``joint``, ``fusion_parts`` or ``backbones_<modality>``."""
-    return table_file if table_file in (JOINT, FUSION_PARTS) else BACKBONES
+    """The schema table (one of :data:`TABLES`) of a table file's stem: ``joint``, ``fusion_parts``, ``latency_repeats`` or
+    ``backbones_<modality>``."""
+    return table_file if table_file in (JOINT, FUSION_PARTS, LATENCY_REPEATS) else BACKBONES
 
 
 def canonical_order(columns: Iterable[str], table: str) -> list[str]:
@@ -251,7 +270,8 @@ def provenance(columns: list[str], table: str) -> dict[str, str]:
 def schema_markdown() -> str:
     """The schema as Markdown tables, one per table (the README's schema section)."""
     lines = []
-    titles = {JOINT: "`joint.parquet`", BACKBONES: "`backbones_<modality>.parquet`", FUSION_PARTS: "`fusion_parts.parquet`"}
+    titles = {JOINT: "`joint.parquet`", BACKBONES: "`backbones_<modality>.parquet`", FUSION_PARTS: "`fusion_parts.parquet`",
+              LATENCY_REPEATS: "`latency_repeats.parquet`"}
     for table, title in titles.items():
         lines += [f"{title}:", "", "| column | unit | dtype | what | provenance |", "|---|---|---|---|---|"]
         for family in families():

@@ -9,8 +9,10 @@ otherwise (the result says why each meter is absent). The timing worker imports 
 numpy and its runtime (torch or onnxruntime), so it runs on a small board.
 
 The result file (JSON, :data:`RESULT_FORMAT`) holds the host, runtime versions,
-settings, meters and raw timings; :mod:`bench.validation.compare` sets it against the
-tables and ``mmnas tables merge`` adds it to them as new ``measured:<host>-<runtime>``
+settings, meters, raw timings and the host speed indices before and after the run
+(:mod:`bench.hardware.speed_index`: the reference configs timed with the sweep's settings,
+eagerly and through ONNX Runtime); :mod:`bench.validation.compare` sets it against the tables, raw and calibrated
+by that index, and ``mmnas tables merge`` adds it to them as new ``measured:<host>-<runtime>``
 devices.
 
 Run as ``python -m bench.hardware.validate`` (internal timing worker).
@@ -33,6 +35,7 @@ from bench.files import write_text_atomic
 from bench.hardware.host import describe_host, host_slug
 from bench.hardware.measure import TimingSettings, time_callable
 from bench.hardware.meters import available_meters, describe_meters
+from bench.hardware.speed_index import ONNX_RUNTIME, SPEED_INDEX, TORCH, measure_speed_index
 from bench.jsonio import read_json
 from bench.progress import progress
 from bench.space import MODALITIES, Config, PrecisionGenotype
@@ -101,6 +104,9 @@ def validate_configs(
         "onnxruntime-int8": (lambda config, path: export_onnx(replace(config, precision=all_int8), path, calibration), ".int8.onnx"),
     }
     items = []
+    if not configs:
+        raise ConfigError("device validation needs at least one config")
+    start = _speed_indices(configs[0].task, settings, runtimes)
     with tempfile.TemporaryDirectory() as folder:
         for config in progress(configs, desc="validate", unit="config"):
             item: dict[str, Any] = {"config_id": config.id, "config": config.to_dict()}
@@ -109,14 +115,24 @@ def validate_configs(
                 path = export(config, Path(folder) / f"{config.id}{suffix}")
                 item[runtime] = time_exports([path], runtime, settings, config.task)[0]
             items.append(item)
+    end = _speed_indices(configs[0].task, settings, runtimes)
     return {
         "format": RESULT_FORMAT,
         "host": {**describe_host(), "slug": host_slug()},
         "runtimes": runtime_versions(),
         "settings": asdict(settings),
         "meters": describe_meters(),
+        SPEED_INDEX: {runtime: {"start": start[runtime], "end": end[runtime]} for runtime in start},
         "items": items,
     }
+
+
+def _speed_indices(task: str, settings: TimingSettings, runtimes: tuple[str, ...]) -> dict[str, float]:
+    """The host speed index now, eager and (when an ONNX runtime is validated) through ONNX Runtime, timed as the
+    sweep times the tables' reference rows (its default settings, the run's CPU), whatever the load (recorded)."""
+    index = TimingSettings(cpu=settings.cpu)
+    wanted = [TORCH] + [ONNX_RUNTIME] * any(r.startswith(ONNX_RUNTIME) for r in runtimes)
+    return {runtime: measure_speed_index(task, index, runtime, require_quiet=False) for runtime in wanted}
 
 
 def write_result(result: dict[str, Any], path: Path) -> Path:

@@ -30,8 +30,8 @@ from bench.hardware.figures import config_figures, static_figures
 from bench.hardware.host import host_slug
 from bench.hardware.lut import LutDevice
 from bench.hardware.measure import TimingSettings, measure_chunk
-from bench.hardware.onnx_latency import RUNTIME as ONNX_RUNTIME
 from bench.hardware.onnx_latency import measure_onnx_chunk
+from bench.hardware.speed_index import ONNX_RUNTIME, TORCH, with_speed_index
 from bench.jsonio import read_json
 from bench.models import Backbone, ElasticBackbone
 from bench.models.quantize import CALIBRATION_BATCHES, WEIGHT_BITS, component_bytes, quantise_component
@@ -207,7 +207,9 @@ def latency(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
     """Measured latency of ``params['items']`` in a fresh pinned process on this host.
 
     Eager torch, or with ``params['runtime'] == 'onnxruntime'`` the configs as exported to
-    ONNX at their precision (:mod:`bench.hardware.onnx_latency`; device ``<host>-onnxruntime``).
+    ONNX at their precision (:mod:`bench.hardware.onnx_latency`; device ``<host>-onnxruntime``). The host speed
+    index of the chunk's runtime is timed before and after it (:mod:`bench.hardware.speed_index`); ``params['round']`` (a repeat
+    measuring phase, :func:`bench.sweep.plan.repeat_configs`) only tells the export where the timings go.
     """
     runtime = params.get("runtime")
     if runtime not in (None, ONNX_RUNTIME):
@@ -215,10 +217,10 @@ def latency(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
     here = host_slug() if runtime is None else f"{host_slug()}-{runtime}"
     if params["host"] != here:
         raise DataError(f"latency job for host {params['host']!r} cannot run on {here!r}")
-    settings = TimingSettings(**params["settings"])
+    settings, task = TimingSettings(**params["settings"]), params["task"]
     if runtime is None:
-        return measure_chunk(params["items"], settings, params["task"])
-    return measure_onnx_chunk(params["items"], settings, context.data_dir, params["task"])
+        return with_speed_index(lambda: measure_chunk(params["items"], settings, task), task, settings, TORCH)
+    return with_speed_index(lambda: measure_onnx_chunk(params["items"], settings, context.data_dir, task), task, settings, ONNX_RUNTIME)
 
 
 def fusion_settings(task: str) -> dict[str, Any]:

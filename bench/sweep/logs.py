@@ -88,7 +88,7 @@ def import_logs(store: ResultStore, folder: Path) -> int:
     for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
         for spec, row in read_log(path):
             if spec.id not in done:
-                store.put(spec, row["result"], row["worker"], row["seconds"], owner="import")
+                store.put(spec, row["result"], row["worker"], row["seconds"], owner="import", finished_at=row["finished_at"])
                 done.add(spec.id)
                 added += 1
     return added

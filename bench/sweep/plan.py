@@ -12,6 +12,10 @@
   ``N_BLOCK_PAIRS`` backbone pairs, each with ``N_BLOCK_FUSIONS`` fusion networks.
 * ``latency-backbones`` / ``latency-joint`` (measure phase): measured latency on this
   host, ``LATENCY_CHUNK`` models per fresh process.
+* ``latency-joint-repeat`` / ``latency-joint-repeat-onnxruntime`` (measure phase, on another
+  day): a second measuring round of a seeded sample of ``N_REPEAT`` fp32 joint configs
+  (:func:`repeat_configs`), eager or through ONNX Runtime: the noise ceiling of measured
+  latency; exported to ``latency_repeats.parquet``, never over the first round.
 * ``latency-joint-onnxruntime`` (measure phase): latency of the ``joint`` and
   ``joint-quant`` configs through ONNX Runtime, int8 components on its int8 kernels
   (device ``measured:<host>-onnxruntime``; int4 components have no kernel: missing).
@@ -53,6 +57,7 @@ QUANT_SAMPLE_SEED = 20232
 DEFAULT_N_QUANT = 1000
 BLOCK_SAMPLE_SEED = 20233
 N_BLOCK_PAIRS, N_BLOCK_FUSIONS = 30, 10
+REPEAT_SAMPLE_SEED, N_REPEAT, REPEAT_ROUND = 20234, 200, 2
 
 
 def joint_configs(n_joint: int, task: str) -> list[Config]:
@@ -165,7 +170,14 @@ def plan_joint_quant(task: str, limit: int | None, n_joint: int, tables_dir: str
     return _joint_jobs(task, quantised_configs(DEFAULT_N_QUANT, task)[:limit], tables_dir)
 
 
-def _latency_jobs(task: str, items: list[dict], runtime: str | None = None) -> list[JobSpec]:
+def repeat_configs(n: int, n_joint: int, task: str) -> list[Config]:
+    """A seeded sample of ``n`` of the first-round joint configs (:func:`joint_configs`), in their plan order."""
+    configs = joint_configs(n_joint, task)
+    keep = np.random.default_rng(REPEAT_SAMPLE_SEED).choice(len(configs), size=min(n, len(configs)), replace=False)
+    return [configs[i] for i in sorted(keep)]
+
+
+def _latency_jobs(task: str, items: list[dict], runtime: str | None = None, measuring_round: int = 1) -> list[JobSpec]:
     from dataclasses import asdict
 
     from bench.hardware.host import host_slug
@@ -173,6 +185,8 @@ def _latency_jobs(task: str, items: list[dict], runtime: str | None = None) -> l
 
     host, settings = host_slug(), asdict(TimingSettings())
     extra = {} if runtime is None else {"runtime": runtime, "host": f"{host}-{runtime}"}  # eager jobs keep their ids
+    if measuring_round > 1:  # first-round jobs keep their ids
+        extra["round"] = measuring_round
     return [
         JobSpec.make("latency", task, {"items": items[i : i + LATENCY_CHUNK], "host": host, "settings": settings, **extra})
         for i in range(0, len(items), LATENCY_CHUNK)
@@ -196,6 +210,17 @@ def plan_latency_joint(task: str, limit: int | None, n_joint: int, tables_dir: s
     return _latency_jobs(task, [{"target": "joint", "config": c.to_dict()} for c in joint_configs(n_joint, task)[:limit]])
 
 
+def plan_latency_joint_repeat(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    configs = repeat_configs(N_REPEAT, n_joint, task)[:limit]
+    return _latency_jobs(task, [{"target": "joint", "config": c.to_dict()} for c in configs], measuring_round=REPEAT_ROUND)
+
+
+def plan_latency_joint_repeat_onnxruntime(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
+    configs = repeat_configs(N_REPEAT, n_joint, task)[:limit]
+    items = [{"target": "joint", "config": c.to_dict()} for c in configs]
+    return _latency_jobs(task, items, "onnxruntime", measuring_round=REPEAT_ROUND)
+
+
 def plan_latency_joint_onnxruntime(task: str, limit: int | None, n_joint: int, tables_dir: str) -> list[JobSpec]:
     configs = joint_configs(n_joint, task)[:limit] + quantised_configs(DEFAULT_N_QUANT, task)[:limit]
     return _latency_jobs(task, [{"target": "joint", "config": c.to_dict()} for c in configs], "onnxruntime")
@@ -204,6 +229,8 @@ def plan_latency_joint_onnxruntime(task: str, limit: int | None, n_joint: int, t
 PLANS: dict[str, Callable[..., list[JobSpec]]] = {
     "latency-backbones": plan_latency_backbones,
     "latency-joint": plan_latency_joint,
+    "latency-joint-repeat": plan_latency_joint_repeat,
+    "latency-joint-repeat-onnxruntime": plan_latency_joint_repeat_onnxruntime,
     "latency-joint-onnxruntime": plan_latency_joint_onnxruntime,
     "backbones": plan_backbones,
     "backbones-static": plan_backbones_static,

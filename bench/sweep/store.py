@@ -121,13 +121,16 @@ class ResultStore:
             db.execute("INSERT INTO events VALUES (?, ?, 'claimed', ?, NULL)", (job_id, owner, now))
         return True
 
-    def put(self, spec: JobSpec, result: dict[str, Any], worker: str, seconds: float, owner: str) -> None:
-        """Write a finished job's result and drop its claim, atomically."""
+    def put(
+        self, spec: JobSpec, result: dict[str, Any], worker: str, seconds: float, owner: str, finished_at: float | None = None
+    ) -> None:
+        """Write a finished job's result and drop its claim, atomically; ``finished_at`` (default now) is when the job
+        finished (a result imported from a log keeps its own)."""
         now = time.time()
         with self._transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (spec.id, spec.kind, spec.task, spec.params_json, json.dumps(result), worker, seconds, now),
+                (spec.id, spec.kind, spec.task, spec.params_json, json.dumps(result), worker, seconds, now if finished_at is None else finished_at),
             )
             db.execute("DELETE FROM claims WHERE job_id = ?", (spec.id,))
             db.execute("INSERT INTO events VALUES (?, ?, 'finished', ?, NULL)", (spec.id, owner, now))

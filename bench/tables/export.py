@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.columns import BACKBONES, CURVE_KEYS, EVAL_SECONDS, JOINT, canonical_order, provenance, schema_of
+from bench.columns import BACKBONES, CURVE_KEYS, EVAL_SECONDS, JOINT, LATENCY_REPEATS, canonical_order, provenance, schema_of
 from bench.devices import TOTAL, device_spec, static_devices
 from bench.files import atomic_path, write_text_atomic
 from bench.hardware.horowitz import DRAM_PJ_PER_BYTE, MAC_PJ, SRAM_PJ_PER_BYTE
+from bench.hardware.speed_index import SPEED_INDEX, phase_index
 from bench.locations import tables_root
 from bench.reports import REPORT_SUFFIX
 from bench.space import COMPONENTS, MODALITIES, Config, parse_backbone, parse_config
@@ -69,19 +70,16 @@ def latency_rows(store: ResultStore, task: str, tables_dir: str | Path) -> list[
 def _measured(rows: list[dict[str, Any]], task: str) -> dict[tuple, dict[str, Any]]:
     """Measured latency (and metered energy) columns per item key of ``task``: ('backbone', modality, id) or
     ('joint', id); a row of another task times the same architecture of ``task``. Of two timings of one key, a
-    merge that replaces the sweep's wins, then the later row (``bench.tables.merge``)."""
+    merge that replaces the sweep's wins, then the later row (``bench.tables.merge``). Only first-round rows: a
+    repeat round goes to :func:`latency_repeats_frame`."""
     out: dict[tuple, dict[str, Any]] = defaultdict(dict)
-    replacing_last = sorted(rows, key=lambda r: (True, r["finished_at"]) if r["params"].get(REPLACES) else (False, 0.0))
+    first_round = [row for row in rows if row["params"].get("round", 1) == 1]  # repeats: latency_repeats_frame
+    replacing_last = sorted(first_round, key=lambda r: (True, r["finished_at"]) if r["params"].get(REPLACES) else (False, 0.0))
     for row in replacing_last:  # stable: the input order among the others
         host = row["params"]["host"]
         load1 = row["result"]["load_before"][0]
-        for item, timing in zip(row["params"]["items"], row["result"]["items"]):
-            if "missing" in timing:  # no kernel for it on this runtime: stays missing
-                continue
-            if item["target"] == "backbone":
-                key = ("backbone", item["modality"], parse_backbone(item["backbone"]).id)
-            else:
-                key = ("joint", replace(parse_config(item["config"]), task=task).id)
+        index = row["result"].get(SPEED_INDEX)  # absent from chunks timed before the index existed: no column
+        for key, timing in _timed_items(row, task):
             columns, device = out[key], device_spec(f"measured:{host}")
             for component, t in timing.items():
                 columns[device.column("latency_ms", component)] = t["median_ms"]
@@ -91,7 +89,49 @@ def _measured(rows: list[dict[str, Any]], task: str) -> dict[tuple, dict[str, An
                     if t.get("energy_mj") is not None:  # only where a real meter measured it
                         columns[device.column("energy_mj", TOTAL)] = t["energy_mj"]
             columns[f"{device.stem}_load1"] = load1
+            if index is not None:
+                columns[f"{device.stem}_{SPEED_INDEX}"] = phase_index(index)
     return out
+
+
+def _timed_items(row: dict[str, Any], task: str) -> list[tuple[tuple, dict[str, Any]]]:
+    """(item key, timing) of every item a latency row timed (not those without a kernel on its runtime): keys
+    ('backbone', modality, id) or ('joint', id of the config as ``task``'s)."""
+    out = []
+    for item, timing in zip(row["params"]["items"], row["result"]["items"]):
+        if "missing" in timing:  # no kernel for it on this runtime: stays missing
+            continue
+        if item["target"] == "backbone":
+            out.append((("backbone", item["modality"], parse_backbone(item["backbone"]).id), timing))
+        else:
+            out.append((("joint", replace(parse_config(item["config"]), task=task).id), timing))
+    return out
+
+
+def latency_repeats_frame(rows: list[dict[str, Any]], joint_ids: set[str], task: str) -> pd.DataFrame:
+    """One row per joint config of ``joint_ids`` x host x repeat measuring round (``round`` > 1, the plan
+    ``latency-joint-repeat``): its whole-model timing, the chunk's job id, load and host speed index (start, end and
+    their geometric mean), and when it finished."""
+    records = []
+    for row in rows:
+        if row["params"].get("round", 1) == 1:
+            continue
+        when = datetime.datetime.fromtimestamp(row["finished_at"], datetime.timezone.utc).isoformat(timespec="seconds")
+        index = row["result"].get(SPEED_INDEX)
+        for (target, config_id), timing in _timed_items(row, task):
+            if target == "joint" and config_id in joint_ids:
+                t = timing[TOTAL]
+                records.append({
+                    "config_id": config_id, "host": row["params"]["host"], "round": row["params"]["round"],
+                    "latency_ms": t["median_ms"], "latency_p10_ms": t["p10_ms"], "latency_p90_ms": t["p90_ms"],
+                    "load1": row["result"]["load_before"][0], SPEED_INDEX: phase_index(index),
+                    **{f"speed_index_{end}_ms": index[end] if index else np.nan for end in ("start", "end")},
+                    "job_id": row["job_id"], "finished_at": when,
+                })
+    frame = pd.DataFrame.from_records(records)
+    if not len(frame):
+        return frame
+    return frame.sort_values(["config_id", "host", "round"], ignore_index=True)[canonical_order(frame.columns, LATENCY_REPEATS)]
 
 
 def backbone_frame(
@@ -217,6 +257,9 @@ def export_tables(
     frames = {f"backbones_{m}": backbone_frame(store, task, m, shas[m], measured) for m in MODALITIES}
     if all(shas.values()):
         frames["joint"] = joint_frame(store, task, shas, measured)
+        repeats = latency_repeats_frame(timed, set(frames["joint"]["config_id"]), task)
+        if len(repeats):
+            frames[LATENCY_REPEATS] = repeats
     frames[FUSION_PARTS_TABLE] = fusion_parts_frame()
     _refuse_row_loss(task_dir, {name: len(frame) for name, frame in frames.items()}, dict(accept_row_loss or {}))
     with release_lock(task_dir, exclusive=True):  # readers see the old release or the new one (bench.tables.manifest)

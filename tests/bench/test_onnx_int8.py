@@ -99,7 +99,9 @@ def test_int4_has_no_kernel_and_int8_needs_calibration(tmp_path):
         export_onnx(replace(config, precision=PrecisionGenotype("int8", "fp32", "fp32")), tmp_path / "m.onnx")
 
 
-def test_onnxruntime_latency_job_times_fp32_and_int8_and_leaves_int4_missing(tmp_path, data_dir):
+def test_onnxruntime_latency_job_times_fp32_and_int8_and_leaves_int4_missing(tmp_path, data_dir, monkeypatch):
+    indexed = []  # the chunk's speed index is its own runtime's (timed for real in test_validate)
+    monkeypatch.setattr("bench.hardware.speed_index.measure_speed_index", lambda task, settings, runtime: indexed.append(runtime) or 2.0)
     example = load_example("harmonic_avmnist_1")
     configs = [example] + [replace(example, precision=PrecisionGenotype(*p)) for p in [("int8", "fp32", "int8"), ("int4", "fp32", "fp32")]]
     host = f"{host_slug()}-onnxruntime"
@@ -109,6 +111,7 @@ def test_onnxruntime_latency_job_times_fp32_and_int8_and_leaves_int4_missing(tmp
     timed, int8, int4 = result["items"]
     assert 0 < timed["total"]["p10_ms"] <= timed["total"]["median_ms"] <= timed["total"]["p90_ms"]
     assert int8["total"]["median_ms"] > 0 and "int4" in int4["missing"] and result["host"]["runtime"] == "onnxruntime"
+    assert indexed == ["onnxruntime"] * 2 and result["speed_index_ms"] == {"start": 2.0, "end": 2.0}
     with pytest.raises(ValueError, match="cannot run on"):
         latency({**params, "host": host_slug()}, JobContext(data_dir=str(data_dir)))
 

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from bench.examples import load_example
 from bench.hardware.export import build_model, export_onnx, exportable_adaptive_max_pool2d
 from bench.hardware.measure import TimingSettings
+from bench.hardware.speed_index import ONNX_RUNTIME, SPEED_INDEX, TORCH
 from bench.hardware.validate import read_result, validate_configs, write_result
 from bench.sweep.store import ResultStore
 from bench.tables.export import _measured
@@ -49,6 +50,8 @@ def test_result_holds_host_runtimes_meters_and_raw_timings(result, tmp_path):
         timing = item[runtime]["timing"]
         assert len(item[runtime]["samples_ms"]) == 5 and timing["p10_ms"] <= timing["median_ms"] <= timing["p90_ms"]
     assert result["runtimes"]["torch"] and set(result["meters"]) >= {"rapl", "nvml"}
+    assert {runtime: set(index) for runtime, index in result[SPEED_INDEX].items()} == {r: {"start", "end"} for r in (TORCH, ONNX_RUNTIME)}
+    assert all(v > 0 for index in result[SPEED_INDEX].values() for v in index.values())
     assert bool(item["onnxruntime"]["energy_mj"]) == any(v == "present" for v in result["meters"].values())
     path = write_result(result, tmp_path / "r.json")
     assert read_result(path) == json.loads(path.read_text())

@@ -12,13 +12,15 @@ from bench.errors import DataError
 from bench.examples import load_example
 from bench.hardware.host import host_slug
 from bench.hardware.measure import TimingSettings
-from bench.space import PrecisionGenotype
+from bench.hardware.speed_index import SPEED_INDEX, phase_index
+from bench.space import PrecisionGenotype, parse_config
 from bench.sweep import InProcessExecutor, JobContext, JobSpec, ResultStore, run_sweep
 from bench.sweep.kinds import backbone_accuracy, backbone_quant, fusion_settings, joint_static, joint_train, latency, supernet_sha256
 from bench.sweep.plan import joint_configs as make_configs
 from bench.sweep.plan import make_plan, quantised_configs
 from bench.tables import load_table
 from bench.tables.export import export_tables
+from bench.tables.latency_rounds import latency_rounds_report
 from bench.tables.report import tables_report
 from bench.train.fusion import FusionSettings
 
@@ -104,6 +106,7 @@ def test_latency_chunk_times_whole_model_and_components():
     for timing in (*joint.values(), backbone["total"]):
         assert 0 < timing["p10_ms"] <= timing["median_ms"] <= timing["p90_ms"]
     assert result["host"]["threads"] == 1 and len(result["load_before"]) == 3
+    assert set(result[SPEED_INDEX]) == {"start", "end"} and all(v > 0 for v in result[SPEED_INDEX].values())
     with pytest.raises(DataError, match="cannot run on"):
         latency({"task": "soundmnist", "items": items, "host": "some-other-host", "settings": settings}, JobContext())
 
@@ -119,8 +122,10 @@ def test_export_joint_with_measured_columns_and_report(context, tmp_path, monkey
     ]
     assert run_sweep(store, specs, InProcessExecutor(), context).n_finished == 4
     timing = dataclasses.asdict(TimingSettings(warmup=1, runs=5))
-    measure = [JobSpec.make("latency", "soundmnist", {"items": [{"target": "joint", "config": c} for c in configs], "host": host_slug(), "settings": timing})]
-    assert run_sweep(store, measure, InProcessExecutor(), context).n_finished == 1
+    items = [{"target": "joint", "config": c} for c in configs]
+    measure = [JobSpec.make("latency", "soundmnist", {"items": items, "host": host_slug(), "settings": timing}),
+               JobSpec.make("latency", "soundmnist", {"items": items, "host": host_slug(), "settings": timing, "round": 2})]
+    assert run_sweep(store, measure, InProcessExecutor(), context).n_finished == 2
     tables = tmp_path / "tables"
     (tables / "soundmnist").mkdir(parents=True)
     (tables / "soundmnist" / "supernets").symlink_to((REPO / "tables/soundmnist/supernets").resolve())
@@ -130,6 +135,19 @@ def test_export_joint_with_measured_columns_and_report(context, tmp_path, monkey
     host = host_slug().replace("-", "_")
     assert joint[f"measured_{host}_latency_ms"].gt(0).all() and joint[f"measured_{host}_fusion_latency_ms"].gt(0).all()
     assert joint["val_acc_seeds"].map(len).tolist() == [2, 2]
+    first, repeat = sorted(store.rows("latency"), key=lambda row: row["params"].get("round", 1))
+    assert joint[f"measured_{host}_speed_index_ms"].eq(phase_index(first["result"][SPEED_INDEX])).all()
+    repeats = load_table(tables / "soundmnist", "latency_repeats")  # the second round, never over the first
+    ids = [parse_config(c).id for c in configs]
+    assert sorted(repeats[["config_id", "host", "round"]].values.tolist()) == sorted([i, host_slug(), 2] for i in ids)
+    for n, config_id in enumerate(ids):
+        timed = repeats.set_index("config_id").loc[config_id]
+        assert timed["latency_ms"] == repeat["result"]["items"][n]["total"]["median_ms"]
+        first_ms = first["result"]["items"][n]["total"]["median_ms"]
+        assert joint.set_index("config_id").at[config_id, f"measured_{host}_latency_ms"] == first_ms
+        assert timed[SPEED_INDEX] == phase_index(repeat["result"][SPEED_INDEX]) > 0
+    rounds = latency_rounds_report(tables / "soundmnist")
+    assert f"| {host_slug()} | 2 | " in rounds and f"| {host_slug()} | 1 | " in rounds  # 2 configs; 1 chunk's drift
     manifest = json.loads((tables / "soundmnist" / "manifest.json").read_text())
     assert set(manifest["columns"]["joint"]) == set(joint.columns)  # every column says where it comes from
     assert abs(joint.set_index("config_id").loc[load_example("harmonic_avmnist_1").id, "total_lut_tx2_latency_ms"] - 8.969) < 0.01
@@ -144,6 +162,21 @@ def test_plans_name_the_committed_supernets():
     assert [s.kind for s in specs] == ["joint_static", "joint_train", "joint_static", "joint_train"]
     assert specs[1].params["supernet_sha256"] == _shas()
     assert make_plan("backbones", "soundmnist", limit=1)[1].params["supernet_sha256"] == _shas()["image"]
+
+
+def test_repeat_plan_is_a_seeded_sample_of_the_first_round_with_its_own_job_ids():
+    first = {job.id: job for job in make_plan("latency-joint", "soundmnist")}
+    repeat = make_plan("latency-joint-repeat", "soundmnist")
+    configs = [item["config"] for job in repeat for item in job.params["items"]]
+    measured = [item["config"] for job in first.values() for item in job.params["items"]]
+    assert len(configs) == len({json.dumps(c, sort_keys=True) for c in configs}) == 200
+    assert all(c in measured for c in configs) and configs == [c for c in measured if c in configs]  # in plan order
+    assert {job.params["round"] for job in repeat} == {2} and not set(first) & {job.id for job in repeat}
+    assert [job.id for job in make_plan("latency-joint-repeat", "soundmnist")] == [job.id for job in repeat]
+    onnx = make_plan("latency-joint-repeat-onnxruntime", "soundmnist")
+    assert [item["config"] for job in onnx for item in job.params["items"]] == configs
+    onnx_host = f"{host_slug()}-onnxruntime"
+    assert {(job.params["host"], job.params["runtime"], job.params["round"]) for job in onnx} == {(onnx_host, "onnxruntime", 2)}
 
 
 def test_bfloat16_schedule_is_seeded_and_keeps_the_float32_job_ids(context):
