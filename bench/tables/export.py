@@ -118,20 +118,17 @@ def latency_repeats_frame(rows: list[dict[str, Any]], joint_ids: set[str], task:
             continue
         when = datetime.datetime.fromtimestamp(row["finished_at"], datetime.timezone.utc).isoformat(timespec="seconds")
         index = row["result"].get(SPEED_INDEX)
-        for (target, config_id), timing in _timed_items(row, task):
-            if target == "joint" and config_id in joint_ids:
+        for key, timing in _timed_items(row, task):
+            if key[0] == "joint" and key[1] in joint_ids:
                 t = timing[TOTAL]
                 records.append({
-                    "config_id": config_id, "host": row["params"]["host"], "round": row["params"]["round"],
+                    "config_id": key[1], "host": row["params"]["host"], "round": row["params"]["round"],
                     "latency_ms": t["median_ms"], "latency_p10_ms": t["p10_ms"], "latency_p90_ms": t["p90_ms"],
                     "load1": row["result"]["load_before"][0], SPEED_INDEX: phase_index(index),
                     **{f"speed_index_{end}_ms": index[end] if index else np.nan for end in ("start", "end")},
                     "job_id": row["job_id"], "finished_at": when,
                 })
-    frame = pd.DataFrame.from_records(records)
-    if not len(frame):
-        return frame
-    return frame.sort_values(["config_id", "host", "round"], ignore_index=True)[canonical_order(frame.columns, LATENCY_REPEATS)]
+    return _frame(records, ["config_id", "host", "round"], LATENCY_REPEATS)
 
 
 def backbone_frame(
@@ -231,7 +228,7 @@ DERIVED = (
 )
 
 
-def _frame(records: list[dict[str, Any]], key: str, table: str) -> pd.DataFrame:
+def _frame(records: list[dict[str, Any]], key: str | list[str], table: str) -> pd.DataFrame:
     """Rows sorted by ``key``, columns in the schema's order: the same records always give the same bytes."""
     frame = pd.DataFrame.from_records(records)
     if not len(frame):
