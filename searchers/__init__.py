@@ -21,13 +21,13 @@ from bench.extras import require
 from searchers.adapters import ADAPTER_SEARCHERS
 from searchers.base import Searcher, SpaceExhaustedError
 from searchers.harmonic_nas import HarmonicNAS
-from searchers.mobo import QLogNEHVI, QLogNParEGO
+from searchers.mobo import QLogEHVI, QLogNEHVI, QLogNParEGO
 from searchers.multi_fidelity import MOASHA, EarlyStoppingRandom
 from searchers.nsga2 import NSGA2
 from searchers.random_search import RandomSearcher
 from searchers.two_tier import TwoTierEvolution
 
-SEARCHERS: dict[str, type[Searcher]] = {cls.name: cls for cls in (RandomSearcher, NSGA2, TwoTierEvolution, HarmonicNAS, QLogNEHVI, QLogNParEGO,
+SEARCHERS: dict[str, type[Searcher]] = {cls.name: cls for cls in (RandomSearcher, NSGA2, TwoTierEvolution, HarmonicNAS, QLogNEHVI, QLogEHVI, QLogNParEGO,
                                                                       MOASHA, EarlyStoppingRandom)}
 ENTRY_POINT_GROUP = "mmnas.searchers"
 
@@ -68,5 +68,5 @@ def _checked(cls: object, what: str) -> type[Searcher]:
     return cls
 
 
-__all__ = ["EarlyStoppingRandom", "HarmonicNAS", "MOASHA", "NSGA2", "QLogNEHVI", "QLogNParEGO", "RandomSearcher", "SEARCHERS", "Searcher", "SpaceExhaustedError", "TwoTierEvolution", "get_searcher",
+__all__ = ["EarlyStoppingRandom", "HarmonicNAS", "MOASHA", "NSGA2", "QLogEHVI", "QLogNEHVI", "QLogNParEGO", "RandomSearcher", "SEARCHERS", "Searcher", "SpaceExhaustedError", "TwoTierEvolution", "get_searcher",
            "searcher_label"]

@@ -23,9 +23,11 @@ One generation, as in the reference search (``search_algo_avmnist.py`` and its
    survivor (each backbone gene resampled with probability ``mutation_prob``).
 
 Generation 0 pairs the run's initial design's backbones (the first ``population_size``),
-filled up with random backbones. On table-variant problems a pair's fusion candidates are
-table rows with that pair where the table has them (a block design), otherwise the
-nearest unevaluated rows. :meth:`ask` hands out one generation's candidates and returns
+filled up with random backbones. On table-variant problems a pair's fusion search runs on
+the nearest table pair (L1 over the scaled backbone genes) that still has ``fusion_candidates``
+unevaluated rows, so that the second tier chooses among fusion networks of one pair where
+the table repeats pairs (a block design); where no pair has that many, its candidates are
+the nearest unevaluated rows. :meth:`ask` hands out one generation's candidates and returns
 fewer than asked for at its end, since the next generation needs their results.
 """
 
@@ -103,6 +105,9 @@ class HarmonicNAS(Searcher):
         self._pool_rows_of: dict[Pair, list[int]] = {}  # backbone pair -> its table rows (table variant)
         for row, config in enumerate(self._pool.configs):
             self._pool_rows_of.setdefault((config.image, config.audio), []).append(row)
+        self._pool_pairs = list(self._pool_rows_of)
+        pair_genes = [_pair_genes(pair) for pair in self._pool_pairs]
+        self._pool_pair_genes = np.array(pair_genes).reshape(len(pair_genes), 2 * _GENE_SPANS.size)
         self.generation = 0
 
     def ask(self, n: int) -> list[Config]:
@@ -147,12 +152,26 @@ class HarmonicNAS(Searcher):
     def _pair_search(self, pair: Pair) -> _PairSearch:
         n_cells, n_nodes = self._shape()
         precision = sample_precision(self.rng, self.problem.precisions) if self.problem.searches_precision else PrecisionGenotype()
+        if self._pool:
+            pair = self._table_pair(pair)
         proposals = [Config(self.problem.task, *pair, sample_fusion(self.rng, n_cells, n_nodes), precision) for _ in range(self.fusion_candidates)]
         if self._pool:  # prefer the table's rows with this very pair
-            rows = [self._pool.configs[r] for r in self._pool_rows_of.get(pair, []) if self._pool_free[r]]
+            rows = [self._pool.configs[r] for r in self._free_rows(pair)]
             picks = self.rng.permutation(len(rows))[: self.fusion_candidates]
             proposals = [rows[i] for i in picks] + proposals[len(picks):]
         return _PairSearch(pair, tuple(self.admissible(proposals)))
+
+    def _free_rows(self, pair: Pair) -> list[int]:
+        return [r for r in self._pool_rows_of.get(pair, []) if self._pool_free[r]]
+
+    def _table_pair(self, pair: Pair) -> Pair:
+        """The nearest table pair with at least ``fusion_candidates`` unevaluated rows (``pair`` itself when it has them,
+        or when no pair has)."""
+        roomy = [i for i, p in enumerate(self._pool_pairs) if len(self._free_rows(p)) >= self.fusion_candidates]
+        if not roomy or len(self._free_rows(pair)) >= self.fusion_candidates:
+            return pair
+        distance = np.abs(self._pool_pair_genes[roomy] - _pair_genes(pair)).sum(axis=1)
+        return self._pool_pairs[roomy[int(np.argmin(distance))]]
 
     def _shape(self) -> tuple[int, int]:
         n_cells, n_nodes = REFERENCE_SHAPE
@@ -195,3 +214,12 @@ class HarmonicNAS(Searcher):
         ks = [int(self.rng.choice(KERNELS)) if r else x for x, r in zip(a.ks, redraw[:N_UNIT_BLOCKS])]
         e = [int(self.rng.choice(EXPANDS)) if r else x for x, r in zip(a.e, redraw[N_UNIT_BLOCKS:-1])]
         return canonical_backbone(ks, e, int(self.rng.choice(DEPTHS)) if redraw[-1] else a.d)
+
+
+_GENE_SPANS = np.array([max(KERNELS) - min(KERNELS)] * N_UNIT_BLOCKS + [max(EXPANDS) - min(EXPANDS)] * N_UNIT_BLOCKS
+                       + [max(DEPTHS) - min(DEPTHS)], dtype=float)
+
+
+def _pair_genes(pair: Pair) -> np.ndarray:
+    """Both backbones' genes (kernels, expand ratios, depth; canonical fillers in inactive slots), each scaled to unit range."""
+    return np.concatenate([np.array([*b.ks, *b.e, b.d], dtype=float) / _GENE_SPANS for b in pair])

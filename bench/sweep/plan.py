@@ -28,8 +28,9 @@ distinct configs from a fixed seed; the list is prefix-stable, so a larger
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +50,7 @@ from bench.space import (
 from bench.sweep.jobs import JobSpec
 
 JOINT_SAMPLE_SEED = 20231
+MEASURING_ROUND = "round"  # latency job parameter of a repeat round (absent: round 1)
 DEFAULT_N_JOINT = 2000
 JOINT_SEEDS = (0, 1, 2)
 LATENCY_CHUNK = 25
@@ -177,6 +179,11 @@ def repeat_configs(n: int, n_joint: int, task: str) -> list[Config]:
     return [configs[i] for i in sorted(keep)]
 
 
+def latency_round(params: Mapping[str, Any]) -> int:
+    """The measuring round of a latency job's ``params`` (1, the table's own, unless a repeat plan set it)."""
+    return int(params.get(MEASURING_ROUND, 1))
+
+
 def _latency_jobs(task: str, items: list[dict], runtime: str | None = None, measuring_round: int = 1) -> list[JobSpec]:
     from dataclasses import asdict
 
@@ -186,7 +193,7 @@ def _latency_jobs(task: str, items: list[dict], runtime: str | None = None, meas
     host, settings = host_slug(), asdict(TimingSettings())
     extra = {} if runtime is None else {"runtime": runtime, "host": f"{host}-{runtime}"}  # eager jobs keep their ids
     if measuring_round > 1:  # first-round jobs keep their ids
-        extra["round"] = measuring_round
+        extra[MEASURING_ROUND] = measuring_round
     return [
         JobSpec.make("latency", task, {"items": items[i : i + LATENCY_CHUNK], "host": host, "settings": settings, **extra})
         for i in range(0, len(items), LATENCY_CHUNK)

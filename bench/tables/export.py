@@ -31,7 +31,7 @@ from bench.space import COMPONENTS, MODALITIES, Config, parse_backbone, parse_co
 from bench.space.dataflow import data_flow
 from bench.sweep.kinds import SUBNET_BATCH_SIZE, SUBNET_BN_BATCHES, fusion_settings, supernet_path, supernet_sha256
 from bench.sweep.logs import read_log, results_dir
-from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS
+from bench.sweep.plan import JOINT_SAMPLE_SEED, JOINT_SEEDS, latency_round
 from bench.sweep.store import ResultStore
 from bench.tables.fusion_parts import FUSION_PARTS_TABLE, fusion_parts_frame
 from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, TableError, is_release_file, read_manifest, release_lock, sha256_of
@@ -73,7 +73,7 @@ def _measured(rows: list[dict[str, Any]], task: str) -> dict[tuple, dict[str, An
     merge that replaces the sweep's wins, then the later row (``bench.tables.merge``). Only first-round rows: a
     repeat round goes to :func:`latency_repeats_frame`."""
     out: dict[tuple, dict[str, Any]] = defaultdict(dict)
-    first_round = [row for row in rows if row["params"].get("round", 1) == 1]  # repeats: latency_repeats_frame
+    first_round = [row for row in rows if latency_round(row["params"]) == 1]  # repeats: latency_repeats_frame
     replacing_last = sorted(first_round, key=lambda r: (True, r["finished_at"]) if r["params"].get(REPLACES) else (False, 0.0))
     for row in replacing_last:  # stable: the input order among the others
         host = row["params"]["host"]
@@ -114,7 +114,7 @@ def latency_repeats_frame(rows: list[dict[str, Any]], joint_ids: set[str], task:
     their geometric mean), and when it finished."""
     records = []
     for row in rows:
-        if row["params"].get("round", 1) == 1:
+        if latency_round(row["params"]) == 1:
             continue
         when = datetime.datetime.fromtimestamp(row["finished_at"], datetime.timezone.utc).isoformat(timespec="seconds")
         index = row["result"].get(SPEED_INDEX)
@@ -122,7 +122,7 @@ def latency_repeats_frame(rows: list[dict[str, Any]], joint_ids: set[str], task:
             if key[0] == "joint" and key[1] in joint_ids:
                 t = timing[TOTAL]
                 records.append({
-                    "config_id": key[1], "host": row["params"]["host"], "round": row["params"]["round"],
+                    "config_id": key[1], "host": row["params"]["host"], "round": latency_round(row["params"]),
                     "latency_ms": t["median_ms"], "latency_p10_ms": t["p10_ms"], "latency_p90_ms": t["p90_ms"],
                     "load1": row["result"]["load_before"][0], SPEED_INDEX: phase_index(index),
                     **{f"speed_index_{end}_ms": index[end] if index else np.nan for end in ("start", "end")},

@@ -37,20 +37,23 @@ def agreement(first: np.ndarray, second: np.ndarray) -> dict[str, float]:
 
 def round_pairs(task_dir: Path) -> dict[str, pd.DataFrame]:
     """Per host of the repeats: one row per repeated config with the first round (``first_ms``), the repeat
-    (``repeat_ms``), the repeat calibrated to the first round's speed index (``calibrated_ms``), the chunk's index, and
-    each round's run-to-run spread ((p90 - p10) / median: ``first_spread``, ``repeat_spread``)."""
-    if f"{LATENCY_REPEATS}.parquet" not in read_manifest(task_dir)["files"]:
+    (``repeat_ms``), the repeat calibrated to the first round's speed index (``calibrated_ms``), both rounds' indices
+    (``first_index_ms``, the chunk's), and each round's run-to-run spread ((p90 - p10) / median: ``first_spread``,
+    ``repeat_spread``)."""
+    manifest = read_manifest(task_dir)
+    if f"{LATENCY_REPEATS}.parquet" not in manifest["files"]:
         return {}
     joint = load_table(task_dir, "joint").set_index("config_id")
     repeats = load_table(task_dir, LATENCY_REPEATS)
-    task = read_manifest(task_dir)["task"]
+    task = manifest["task"]
     out = {}
     for host, rows in repeats.groupby("host", sort=True):
         device = device_spec(f"measured:{host}")
         first = joint[device.column("latency_ms", TOTAL)].reindex(rows["config_id"])
         spread = (joint[f"{device.stem}_latency_p90_ms"] - joint[f"{device.stem}_latency_p10_ms"]).reindex(rows["config_id"])
         reference = table_speed_index(joint.reset_index(), host, task)
-        pairs = rows.assign(first_ms=first.to_numpy(), first_spread=(spread / first).to_numpy(), repeat_ms=rows["latency_ms"],
+        pairs = rows.assign(first_ms=first.to_numpy(), first_spread=(spread / first).to_numpy(), first_index_ms=reference,
+                            repeat_ms=rows["latency_ms"],
                             repeat_spread=(rows["latency_p90_ms"] - rows["latency_p10_ms"]) / rows["latency_ms"])
         pairs["calibrated_ms"] = [calibrate(ms, index, reference) for ms, index in zip(pairs["repeat_ms"], pairs[SPEED_INDEX])]
         out[host] = pairs[np.isfinite(pairs["first_ms"])].reset_index(drop=True)
@@ -61,8 +64,7 @@ def latency_rounds_report(task_dir: Path) -> str:
     """Markdown: per host, the agreement of the two rounds (raw and calibrated), the speed indices, and the latency
     surrogate's tau against that ceiling."""
     task_dir = Path(task_dir)
-    task = read_manifest(task_dir)["task"]
-    lines = [f"# Measured latency: a repeat round against the first ({task})", "",
+    lines = [f"# Measured latency: a repeat round against the first ({read_manifest(task_dir)['task']})", "",
              "The noise ceiling of a measured latency: the same configs measured again in a second exclusive measuring phase "
              "on another day (plan `latency-joint-repeat`, `latency_repeats.parquet`). Calibrated: each repeat chunk's "
              "timings scaled by the ratio of the first round's host speed index (the joint table's own medians of the "
@@ -70,7 +72,6 @@ def latency_rounds_report(task_dir: Path) -> str:
     pairs = round_pairs(task_dir)
     if not pairs:
         return "\n".join(lines + ["No repeat round in these tables.", ""])
-    joint = load_table(task_dir, "joint")
     quality = _surrogate_taus(task_dir)
     lines += ["| host | configs | repeat finished (UTC) | speed index: first round / repeat (ms) | tau raw | tau calibrated "
               "| Spearman | MAPE raw % | MAPE calibrated % | surrogate tau (share of the ceiling) |", "|---" * 10 + "|"]
@@ -81,7 +82,7 @@ def latency_rounds_report(task_dir: Path) -> str:
         share = "-" if surrogate is None else f"{surrogate:.3f} ({surrogate / raw['kendall_tau']:.0%} of {raw['kendall_tau']:.3f})"
         when = f"{rows['finished_at'].min()[:10]} to {rows['finished_at'].max()[:10]}"
         lines.append(
-            f"| {host} | {len(rows)} | {when} | {table_speed_index(joint, host, task):.3f} / {geometric_mean(rows[SPEED_INDEX]):.3f} "
+            f"| {host} | {len(rows)} | {when} | {rows['first_index_ms'].iloc[0]:.3f} / {geometric_mean(rows[SPEED_INDEX]):.3f} "
             f"| {raw['kendall_tau']:.3f} | {calibrated['kendall_tau']:.3f} | {raw['spearman']:.3f} | {raw['mape_pct']:.1f} "
             f"| {calibrated['mape_pct']:.1f} | {share} |"
         )

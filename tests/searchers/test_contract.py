@@ -66,7 +66,7 @@ def test_same_seed_same_trajectory(name):
     assert _trajectory(name, 1) != _trajectory(name, 2)
 
 
-@pytest.mark.parametrize("name", ["qlognehvi", "qlognparego"])
+@pytest.mark.parametrize("name", ["qlognehvi", "qlogehvi", "qlognparego"])
 def test_bo_hyperparameter_fits_do_not_depend_on_torchs_global_generator(name, monkeypatch):
     import botorch.fit
     import torch
@@ -161,7 +161,7 @@ def test_entry_point_plugins_and_unknown_names(monkeypatch):
     monkeypatch.setattr(metadata, "entry_points", lambda group=None: [fake] if group == "mmnas.searchers" else [])
     assert get_searcher("mine") is MySearcher
     assert get_searcher("random") is SEARCHERS["random"]
-    with pytest.raises(UnknownNameError, match=r"unknown searcher 'nope', expected one of \['harmonic-nas', 'moasha', 'nsga2', 'qlognehvi', 'qlognparego', 'random', 'stopping-random', 'two-tier', 'optuna:nsga2', 'optuna:tpe', 'pymoo:moead', 'pymoo:nsga2', 'pymoo:nsga3', "
+    with pytest.raises(UnknownNameError, match=r"unknown searcher 'nope', expected one of \['harmonic-nas', 'moasha', 'nsga2', 'qlogehvi', 'qlognehvi', 'qlognparego', 'random', 'stopping-random', 'two-tier', 'optuna:nsga2', 'optuna:tpe', 'pymoo:moead', 'pymoo:nsga2', 'pymoo:nsga3', "
                                                     r"'pymoo:smsemoa', 'mine'\] or module:Class"):
         get_searcher("nope")
 
@@ -185,3 +185,27 @@ def test_qlognehvi_builds_its_acquisition_with_the_partitioning_alpha_it_was_giv
             configs = searcher.ask(2)
             searcher.tell(configs, [_observe(c) for c in configs])
     assert given == [0.0, 1e-3]
+
+
+def test_qlogehvi_partitions_the_observed_front_in_the_models_negated_space(monkeypatch):
+    import botorch.utils.multi_objective.box_decompositions.non_dominated as non_dominated
+    import numpy as np
+
+    from searchers import QLogEHVI
+
+    real, partitioned = non_dominated.FastNondominatedPartitioning, []
+
+    def partitioning(ref_point, Y):
+        partitioned.append((ref_point.tolist(), Y.numpy().copy()))
+        return real(ref_point=ref_point, Y=Y)
+
+    monkeypatch.setattr(non_dominated, "FastNondominatedPartitioning", partitioning)
+    searcher = QLogEHVI()
+    _set_up(searcher, PROBLEM, 0)
+    for _ in range(3):
+        configs = searcher.ask(2)
+        searcher.tell(configs, [_observe(c) for c in configs])
+    assert len(partitioned) == 2  # one per model-based ask: the first samples
+    ref_point, observed = partitioned[-1]
+    assert ref_point == [-1.1, -1.1]
+    np.testing.assert_array_equal(observed, -np.asarray(searcher.told_values())[:4])

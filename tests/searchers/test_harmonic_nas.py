@@ -91,6 +91,27 @@ def test_on_a_table_problem_a_pairs_candidates_are_its_own_table_rows_when_the_t
         assert sum((c.image, c.audio) == pair for c in configs) == 2  # both candidates of the pair are rows of its block
 
 
+def test_on_a_table_problem_elite_pairs_outside_the_blocks_are_searched_on_the_nearest_block_with_free_rows():
+    rng = np.random.default_rng(1)
+    blocks = [(sample_backbone(rng), sample_backbone(rng)) for _ in range(6)]
+    singles = tuple(Config("soundmnist", sample_backbone(rng), sample_backbone(rng), sample_fusion(rng)) for _ in range(16))
+    pool = tuple(Config("soundmnist", *pair, sample_fusion(rng)) for pair in blocks for _ in range(3)) + singles
+    searcher = HarmonicNAS(population_size=8)
+    searcher.setup(_toy_problem(pool=pool), 0)
+    searcher.connect_run_loop(screen=lambda modality, backbones: [Observation(b.id, {"acc": float(b.d), "lat": float(sum(b.ks))}, 1.0, {}, True)
+                                                            for b in backbones])
+    searcher.tell(list(singles[:8]), [_observe(c) for c in singles[:8]])  # the initial design: pairs the table has once
+    configs = searcher.ask(10)
+    assert len(configs) == 4 and all((c.image, c.audio) in blocks for c in configs)  # the second tier acts on block pairs
+    assert all(sum((c.image, c.audio) == (d.image, d.audio) for d in configs) == 2 for c in configs)
+    near = blocks[2][0], parse_backbone({**blocks[2][1].to_dict(), "d": [4 if blocks[2][1].d != 4 else 3]})
+    assert searcher._table_pair(near) == blocks[2]  # one gene away from block 2; the others are farther
+    taken = [c for c in pool if (c.image, c.audio) == blocks[2]][:2]
+    for config in taken:
+        searcher._mark(config)
+    assert searcher._table_pair(near) != blocks[2]  # one free row left: fewer than the pair's two candidates
+
+
 def test_screening_needs_the_run_loop_and_recorded_seconds(release, tmp_path):
     searcher = HarmonicNAS()
     searcher.setup(_toy_problem(), 0)
