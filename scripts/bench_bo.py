@@ -26,10 +26,10 @@ import sys
 
 import numpy as np
 import torch
-from scipy import stats
 
 from bench.hardware.host import conditions
 from bench.leaderboard import DEFAULT_PROBLEMS
+from bench.leaderboard.report import paired_wilcoxon_p
 from bench.leaderboard.scoring import trajectory
 from bench.optimize import MaxEvaluations, minimize
 from bench.problems import load_problem
@@ -106,7 +106,7 @@ def _paired_hv(hv_at_100: dict[str, list[float]], seeds: list[int]) -> list[str]
              "| set-up | mean HV | mean difference | min / max difference | better / worse seeds | Wilcoxon p |", "|---|---|---|---|---|---|"]
     for name, values in others:
         diff = np.asarray(values) - np.asarray(base)
-        p = float(stats.wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
+        p = paired_wilcoxon_p(diff)
         lines.append(f"| {name} | {np.mean(values):.4f} (reference {np.mean(base):.4f}) | {diff.mean():+.4f} | {diff.min():+.4f} / "
                      f"{diff.max():+.4f} | {int((diff > 0).sum())} / {int((diff < 0).sum())} | {p:.3f} |")
     return lines

@@ -102,10 +102,10 @@ class HarmonicNAS(Searcher):
         self._searches: list[_PairSearch] = []
         self._waiting: list[Config] = []
         self._told: dict[str, np.ndarray] = {}
-        self._pool_rows_of: dict[Pair, list[int]] = {}  # backbone pair -> its table rows (table variant)
-        for row, config in enumerate(self._pool.configs):
-            self._pool_rows_of.setdefault((config.image, config.audio), []).append(row)
-        self._pool_pairs = list(self._pool_rows_of)
+        self._pool_pair_index: dict[Pair, int] = {}  # backbone pair -> its index among the table's pairs (table variant)
+        self._pair_of_row = np.array([self._pool_pair_index.setdefault((c.image, c.audio), len(self._pool_pair_index))
+                                      for c in self._pool.configs], dtype=int)
+        self._pool_pairs = list(self._pool_pair_index)
         pair_genes = [_pair_genes(pair) for pair in self._pool_pairs]
         self._pool_pair_genes = np.array(pair_genes).reshape(len(pair_genes), 2 * _GENE_SPANS.size)
         self.generation = 0
@@ -161,14 +161,17 @@ class HarmonicNAS(Searcher):
             proposals = [rows[i] for i in picks] + proposals[len(picks):]
         return _PairSearch(pair, tuple(self.admissible(proposals)))
 
-    def _free_rows(self, pair: Pair) -> list[int]:
-        return [r for r in self._pool_rows_of.get(pair, []) if self._pool_free[r]]
+    def _free_rows(self, pair: Pair) -> np.ndarray:
+        """The unevaluated table rows with ``pair``, in table order."""
+        return np.flatnonzero((self._pair_of_row == self._pool_pair_index.get(pair, -1)) & self._pool_free)
 
     def _table_pair(self, pair: Pair) -> Pair:
         """The nearest table pair with at least ``fusion_candidates`` unevaluated rows (``pair`` itself when it has them,
         or when no pair has)."""
-        roomy = [i for i, p in enumerate(self._pool_pairs) if len(self._free_rows(p)) >= self.fusion_candidates]
-        if not roomy or len(self._free_rows(pair)) >= self.fusion_candidates:
+        free = np.bincount(self._pair_of_row[self._pool_free], minlength=len(self._pool_pairs))
+        roomy = np.flatnonzero(free >= self.fusion_candidates)
+        own = self._pool_pair_index.get(pair)
+        if not roomy.size or (own is not None and free[own] >= self.fusion_candidates):
             return pair
         distance = np.abs(self._pool_pair_genes[roomy] - _pair_genes(pair)).sum(axis=1)
         return self._pool_pairs[roomy[int(np.argmin(distance))]]

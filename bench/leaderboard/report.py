@@ -99,8 +99,12 @@ def _versus_baseline(at: pd.DataFrame, problem: str, group: pd.DataFrame) -> tup
     if group["searcher"].iloc[0] == BASELINE or len(seeds) < 2:
         return float("nan"), float("nan")
     diff = mine[seeds].to_numpy() - base[seeds].to_numpy()
-    p = float(stats.wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
-    return p, float(np.median(diff))
+    return paired_wilcoxon_p(diff), float(np.median(diff))
+
+
+def paired_wilcoxon_p(diff: np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p of paired differences ``diff`` (1 when every difference is 0)."""
+    return float(stats.wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
 
 
 def evaluations_to_targets(scores: pd.DataFrame, axis: str = "n") -> pd.DataFrame:
