@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from bench.models import build_fusion
 from bench.models.quantize import CALIBRATION_BATCHES, quantise_component
 from bench.space import Config
+from bench.train.correctness import pack_correct
 from bench.train.features import PooledFeatures
 
 AUTOCAST_DTYPES: dict[str, torch.dtype] = {"bfloat16": torch.bfloat16}
@@ -91,7 +92,8 @@ def trained_fusion(
             optimiser.step()
         schedule.step()
         with settings.compute_precision():
-            val_acc, test_acc = _accuracy(net, inputs["val"], targets["val"]), _accuracy(net, inputs["test"], targets["test"])
+            correct = {split: _correct(net, inputs[split], targets[split]) for split in ("val", "test")}
+        val_acc, test_acc = _percent(correct["val"]), _percent(correct["test"])
         if val_acc > best_val:
             best_val, best_epoch, test_at_best = val_acc, epoch + 1, test_acc
         curve.append({"epoch": epoch + 1, "val_acc": val_acc, "test_acc": test_acc, "seconds": time.perf_counter() - start})
@@ -107,11 +109,13 @@ def trained_fusion(
     if config.precision.fusion != "fp32":  # the trained network quantised to its precision is what the config is
         batches = torch.split(torch.arange(n_train), settings.batch_size)[:CALIBRATION_BATCHES]
         net = quantise_component(net.eval(), config.precision.fusion, [([f[idx] for f in inputs["train"]],) for idx in batches])
+        correct = {split: _correct(net, inputs[split], targets[split]) for split in ("val", "test")}
         record.update(
             val_acc_before_quantisation=val_acc, test_acc_before_quantisation=test_acc,
-            val_acc=_accuracy(net, inputs["val"], targets["val"]), test_acc=_accuracy(net, inputs["test"], targets["test"]),
+            val_acc=_percent(correct["val"]), test_acc=_percent(correct["test"]),
         )
-    return {**record, "train_seconds": time.perf_counter() - start}, net
+    packed = {f"{split}_correct": pack_correct(c.numpy()) for split, c in correct.items()}
+    return {**record, "train_seconds": time.perf_counter() - start, **packed}, net
 
 
 @torch.no_grad()
@@ -123,7 +127,12 @@ def logits(net: torch.nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _accuracy(net: torch.nn.Module, inputs: list[torch.Tensor], target: torch.Tensor) -> float:
-    """Top-1 accuracy (%) in eval mode, ``EVAL_BATCH`` pairs at a time (no layer mixes pairs in eval mode, so the
-    predictions do not depend on the chunking; splits up to that size are one forward, as the soundmnist tables were)."""
-    return 100.0 * float((logits(net, inputs).argmax(dim=1) == target).float().mean())
+def _correct(net: torch.nn.Module, inputs: list[torch.Tensor], target: torch.Tensor) -> torch.Tensor:
+    """Which pairs the eval-mode top-1 prediction gets right, ``EVAL_BATCH`` pairs at a time (no layer mixes pairs in eval
+    mode, so the predictions do not depend on the chunking; splits up to that size are one forward, as the soundmnist tables were)."""
+    return logits(net, inputs).argmax(dim=1) == target
+
+
+def _percent(correct: torch.Tensor) -> float:
+    """Top-1 accuracy (%) of a boolean correctness vector."""
+    return 100.0 * float(correct.float().mean())

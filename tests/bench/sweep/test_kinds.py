@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from bench.errors import DataError
 from bench.examples import load_example
@@ -22,6 +23,8 @@ from bench.tables import load_table
 from bench.tables.export import export_tables
 from bench.tables.latency_rounds import latency_rounds_report
 from bench.tables.report import tables_report
+from bench.tasks import load_task
+from bench.train.correctness import unpack_correct
 from bench.train.fusion import FusionSettings
 
 FAST_FUSION = dataclasses.asdict(FusionSettings(epochs=1))
@@ -31,6 +34,10 @@ REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope="module")
 def context(data_dir) -> JobContext:
     return JobContext(data_dir=str(data_dir))
+
+
+def _data_labels(context: JobContext, split: str):
+    return load_task("soundmnist", context.data_dir).split(split).label
 
 
 def _shas() -> dict[str, str]:
@@ -72,6 +79,8 @@ def test_mixed_precision_static_costs_and_training(context):
     params = {"task": "soundmnist", "config": mixed.to_dict(), "seeds": [0], "supernet_sha256": _shas(), "settings": FAST_FUSION}
     (record,) = joint_train(params, context)["seeds"]
     assert {"val_acc_before_quantisation", "test_acc_before_quantisation"} <= set(record)
+    correct = unpack_correct(record["val_correct"], len(_data_labels(context, "val")))
+    assert 100.0 * float(torch.from_numpy(correct).float().mean()) == record["val_acc"]  # the quantised network's predictions
     assert 10 <= record["val_acc"] <= 100 and abs(record["val_acc"] - record["val_acc_before_quantisation"]) <= 20
     assert config.precision != PrecisionGenotype() and quantised_configs(3, "soundmnist") == quantised_configs(3, "soundmnist")
     assert [c.image for c in quantised_configs(3, "soundmnist")] == [c.image for c in make_configs(3, "soundmnist")[:3]]  # the same architectures
@@ -88,10 +97,15 @@ def test_joint_train_records_every_seed(context):
         "task": "soundmnist", "config": load_example("harmonic_avmnist_1").to_dict(), "seeds": [0, 1],
         "supernet_sha256": _shas(), "settings": FAST_FUSION,
     }
-    seeds = joint_train(params, context)["seeds"]
-    assert [s["seed"] for s in seeds] == [0, 1]
+    result = joint_train(params, context)
+    seeds = result["seeds"]
+    assert [s["seed"] for s in seeds] == [0, 1] and result["host"] == host_slug()
+    n = {split: len(_data_labels(context, split)) for split in ("val", "test")}
     for record in seeds:
         assert record["best_val_epoch"] == 1 and 10 < record["test_acc"] <= 100 and record["train_seconds"] > 0
+        for split in ("val", "test"):  # the per-example record is the scored network's: its mean is the accuracy, exactly
+            correct = unpack_correct(record[f"{split}_correct"], n[split])
+            assert 100.0 * float(torch.from_numpy(correct).float().mean()) == record[f"{split}_acc"]
     again = joint_train({**params, "seeds": [0]}, context)["seeds"][0]
     assert again["val_acc"] == seeds[0]["val_acc"] and again["test_acc"] == seeds[0]["test_acc"]  # seeded
 
