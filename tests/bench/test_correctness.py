@@ -13,13 +13,15 @@ from bench.train.correctness import pack_correct, unpack_correct
 def test_round_trip(n):
     correct = np.random.default_rng(n).random(n) < 0.7
     text = pack_correct(correct)
-    assert len(text) == 4 * -(-((n + 7) // 8) // 3)  # base64 of ceil(n / 8) bytes
-    np.testing.assert_array_equal(unpack_correct(text, n), correct)
+    count, bits = text.split(":")
+    assert int(count) == n and len(bits) == 4 * -(-((n + 7) // 8) // 3)  # base64 of ceil(n / 8) bytes
+    np.testing.assert_array_equal(unpack_correct(text), correct)
 
 
 def test_wrong_length_and_bad_text_are_refused():
-    text = pack_correct(np.ones(150, dtype=bool))
+    bits = pack_correct(np.ones(150, dtype=bool)).split(":")[1]
     with pytest.raises(DataError, match="holds 19 bytes, expected 20 for 160 examples"):
-        unpack_correct(text, 160)
-    with pytest.raises(DataError, match="not base64"):
-        unpack_correct("not base64!", 150)
+        unpack_correct(f"160:{bits}")
+    for text in ("not base64!", f"150:{bits}!", f"x:{bits}"):
+        with pytest.raises(DataError, match="not '<n>:<base64>' text"):
+            unpack_correct(text)

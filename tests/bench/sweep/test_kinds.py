@@ -36,10 +36,6 @@ def context(data_dir) -> JobContext:
     return JobContext(data_dir=str(data_dir))
 
 
-def _data_labels(context: JobContext, split: str):
-    return load_task("soundmnist", context.data_dir).split(split).label
-
-
 def _shas() -> dict[str, str]:
     return {m: supernet_sha256("tables", "soundmnist", m) for m in ("image", "audio")}
 
@@ -79,7 +75,7 @@ def test_mixed_precision_static_costs_and_training(context):
     params = {"task": "soundmnist", "config": mixed.to_dict(), "seeds": [0], "supernet_sha256": _shas(), "settings": FAST_FUSION}
     (record,) = joint_train(params, context)["seeds"]
     assert {"val_acc_before_quantisation", "test_acc_before_quantisation"} <= set(record)
-    correct = unpack_correct(record["val_correct"], len(_data_labels(context, "val")))
+    correct = unpack_correct(record["val_correct"])
     assert 100.0 * float(torch.from_numpy(correct).float().mean()) == record["val_acc"]  # the quantised network's predictions
     assert 10 <= record["val_acc"] <= 100 and abs(record["val_acc"] - record["val_acc_before_quantisation"]) <= 20
     assert config.precision != PrecisionGenotype() and quantised_configs(3, "soundmnist") == quantised_configs(3, "soundmnist")
@@ -100,12 +96,12 @@ def test_joint_train_records_every_seed(context):
     result = joint_train(params, context)
     seeds = result["seeds"]
     assert [s["seed"] for s in seeds] == [0, 1] and result["host"] == host_slug()
-    n = {split: len(_data_labels(context, split)) for split in ("val", "test")}
+    n = {split: len(load_task("soundmnist", context.data_dir).split(split).label) for split in ("val", "test")}
     for record in seeds:
         assert record["best_val_epoch"] == 1 and 10 < record["test_acc"] <= 100 and record["train_seconds"] > 0
         for split in ("val", "test"):  # the per-example record is the scored network's: its mean is the accuracy, exactly
-            correct = unpack_correct(record[f"{split}_correct"], n[split])
-            assert 100.0 * float(torch.from_numpy(correct).float().mean()) == record[f"{split}_acc"]
+            correct = unpack_correct(record[f"{split}_correct"])
+            assert len(correct) == n[split] and 100.0 * float(torch.from_numpy(correct).float().mean()) == record[f"{split}_acc"]
     again = joint_train({**params, "seeds": [0]}, context)["seeds"][0]
     assert again["val_acc"] == seeds[0]["val_acc"] and again["test_acc"] == seeds[0]["test_acc"]  # seeded
 
