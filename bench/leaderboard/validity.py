@@ -7,7 +7,8 @@ release's model and settings; static costs stay exact, as they are in surrogate 
 The report gives the Kendall tau between the two searcher rankings (mean hypervolume) at
 every budget, the tau between their anytime curves (mean hypervolume after each
 evaluation, all searchers pooled), the true hypervolume of what each searcher found on
-the surrogates, and the seed-mean validation-vs-test tau of the table.
+the surrogates, the seed-mean validation-vs-test tau of the table, and (where the joint trainings
+recorded per-example correctness) how that tau grows with the validation split (:mod:`bench.tables.split_size`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ from bench.progress import progress
 from bench.space import Config, parse_config
 from bench.space.features import encode_for_surrogate
 from bench.tables.manifest import load_table
+from bench.tables.split_size import example_records, split_size_markdown, split_size_taus
 
 WORLDS = ("table", "cross-fitted")
+MIN_RECORDED = 30  # configs with per-example records before the report shows the split-size section
 CHECKPOINTS = (15, 20, 25, 30, 40, 50, 75, 100)  # after the shared initial design (10), where every searcher ties
 
 
@@ -189,4 +192,8 @@ def validity_markdown(problem: str, runs: pd.DataFrame, n_folds: int, tables_dir
               "searcher exploiting surrogate errors finds less on the truth than it does on the table.", "",
               "| searcher | found on the table | found on the cross-fitted surrogates |", "|---|---|---|"]
     lines += [f"| {s} | {true.loc[s, 'table']:.4f} | {true.loc[s, 'cross-fitted']:.4f} |" for s in searchers]
+    task = problem.split("/", 1)[0]
+    records = example_records(tables_root(tables_dir) / task, task)
+    if len(records.config_ids) >= MIN_RECORDED:  # none on soundmnist: its trainings predate per-example records
+        lines += ["", *split_size_markdown(records, split_size_taus(records))]
     return "\n".join(lines) + "\n"
