@@ -19,7 +19,7 @@ import pandas as pd
 
 from bench.space import MODALITIES, parse_config
 from bench.sweep.logs import read_log, results_dir
-from bench.tables.manifest import read_manifest
+from bench.tables.manifest import load_table, read_manifest
 from bench.train.correctness import unpack_correct
 
 SIZES = (150, 300, 600, 1200)  # validation pairs; 150 is soundmnist's split; the whole split is added
@@ -40,8 +40,9 @@ def example_records(task_dir: Path, task: str) -> ExampleRecords:
     """Read the per-example records from the task's joint training log (``results/joint_train.jsonl``; none when a
     release ships without its logs).
 
-    Only trainings of the release's protocol (its manifest's fusion schedule, seeds and supernets) count, as in its
-    joint table; a config is left out (counted in ``without_record``) unless every seed carries a sized record.
+    Only the joint table's configs count (the logs run ahead of it while a sweep goes on), trained with the release's
+    protocol (its manifest's fusion schedule, seeds and supernets); a config is left out (counted in ``without_record``)
+    unless every seed carries a sized record.
     """
     log = results_dir(task_dir.parent, task) / "joint_train.jsonl"
     if not log.is_file():
@@ -49,13 +50,15 @@ def example_records(task_dir: Path, task: str) -> ExampleRecords:
     protocol = read_manifest(task_dir)["protocol"]
     settings, seeds = protocol["joint"]["fusion_training"], protocol["joint"]["seeds"]
     shas = {m: protocol["supernets"][m]["sha256"] for m in MODALITIES}
+    in_table = set(load_table(task_dir, "joint")["config_id"])
     per_config: dict[str, dict[int, dict]] = defaultdict(dict)
     for spec, row in read_log(log):
         p = spec.params
-        if row["task"] != task or p["settings"] != settings or p["supernet_sha256"] != shas:
+        config_id = parse_config(p["config"]).id
+        if row["task"] != task or p["settings"] != settings or p["supernet_sha256"] != shas or config_id not in in_table:
             continue
         for record in row["result"]["seeds"]:
-            per_config[parse_config(p["config"]).id].setdefault(record["seed"], record)
+            per_config[config_id].setdefault(record["seed"], record)
     ids, val, test, without = [], [], [], 0
     for config_id in sorted(per_config):
         records = [per_config[config_id].get(s) for s in seeds]
