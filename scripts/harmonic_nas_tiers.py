@@ -7,10 +7,11 @@ generation the run ended in), the share of evaluations whose backbone pair was e
 at least twice in the run (the fusion search of one pair choosing among several fusion
 networks; 0 when every evaluation has its own pair), the number of distinct pairs, and
 the final hypervolume; then the means. On a block-design table (avmnist) the inner tier
-uses the table's repeated pairs. A benchmark of behaviour, not a test.
+uses the table's repeated pairs. ``--searcher`` runs another searcher through the same
+figures, for comparison (its generations print as '-'). A benchmark of behaviour, not a test.
 
 Usage: python scripts/harmonic_nas_tiers.py [--problem avmnist/lut:tx2/acc-lat-energy@table] [--seeds 0 1 2 3 4]
-       [--budget 300 | --budget-seconds 1500]
+       [--budget 300 | --budget-seconds 1500] [--searcher harmonic-nas]
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def pair_of(record: dict) -> tuple[str, str]:
     return tuple(json.dumps(record["config"][m], sort_keys=True) for m in ("image", "audio"))  # type: ignore[return-value]
 
 
+def _count(value: float, spec: str = ".0f") -> str:
+    return "-" if value != value else format(value, spec)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problem", default="avmnist/lut:tx2/acc-lat-energy@table")
@@ -39,25 +44,27 @@ def main() -> int:
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--budget", type=int, default=300, help="evaluations per run")
     budget.add_argument("--budget-seconds", type=float, default=None, help="simulated seconds per run (instead of --budget)")
+    parser.add_argument("--searcher", default="harmonic-nas")
     parser.add_argument("--tables-dir", default=None)
     args = parser.parse_args()
     problem = load_problem(args.problem, args.tables_dir)
     stop = MaxSimulatedSeconds(args.budget_seconds) if args.budget_seconds else MaxEvaluations(args.budget)
-    print(f"harmonic-nas on {args.problem}, {stop}, seeds {args.seeds}")
+    print(f"{args.searcher} on {args.problem}, {stop}, seeds {args.seeds}")
     print("| seed | evaluations | screenings | generations | share in repeated pairs | distinct pairs | HV |")
     print("|---|---|---|---|---|---|---|")
     rows = []
     for seed in args.seeds:
-        result = minimize(problem, get_searcher("harmonic-nas")(), stop, seed, benchmark=problem.benchmark(args.tables_dir),
+        result = minimize(problem, get_searcher(args.searcher)(), stop, seed, benchmark=problem.benchmark(args.tables_dir),
                           searcher_cost="none")  # simulated seconds reproducible: only the answers' recorded seconds
         counts = Counter(pair_of(r) for r in result.records)
         repeated = sum(n for n in counts.values() if n >= 2) / len(result.records)
-        row = (len(result.records), len(result.screenings), result.searcher.generation, repeated, len(counts),
+        generation = getattr(result.searcher, "generation", float("nan"))
+        row = (len(result.records), len(result.screenings), generation, repeated, len(counts),
                float(trajectory(problem, result.records)["hv"].iloc[-1]))
         rows.append(row)
-        print(f"| {seed} | {row[0]} | {row[1]} | {row[2]} | {row[3]:.3f} | {row[4]} | {row[5]:.4f} |", flush=True)
+        print(f"| {seed} | {row[0]} | {row[1]} | {_count(row[2])} | {row[3]:.3f} | {row[4]} | {row[5]:.4f} |", flush=True)
     mean = np.mean(np.array(rows, dtype=float), axis=0)
-    print(f"| mean | {mean[0]:.1f} | {mean[1]:.1f} | {mean[2]:.1f} | {mean[3]:.3f} | {mean[4]:.1f} | {mean[5]:.4f} |")
+    print(f"| mean | {mean[0]:.1f} | {mean[1]:.1f} | {_count(mean[2], '.1f')} | {mean[3]:.3f} | {mean[4]:.1f} | {mean[5]:.4f} |")
     return 0
 
 
