@@ -145,20 +145,25 @@ def _curves(joint: pd.DataFrame) -> list[str]:
 
 
 def _throughput(task_dir: Path, joint: pd.DataFrame) -> list[str]:
-    """Joint evaluations per core-hour: the configs over the job seconds of their static-cost and training jobs."""
-    seconds, configs, in_table = 0.0, set(), set(joint["config_id"])
+    """Joint evaluations per core-hour: the configs over the job seconds of their static-cost and training jobs, in all
+    and per host of the training where it is recorded (job seconds are wall seconds: a busy machine counts)."""
+    in_table = set(joint["config_id"])
+    jobs = []  # (config id, kind, seconds, host of a training job or None)
     for kind in ("joint_train", "joint_static"):
         path = task_dir / "results" / f"{kind}.jsonl"
         if path.is_file():
-            for _, row in read_log(path):
-                config_id = parse_config(row["params"]["config"]).id
-                if config_id in in_table:
-                    seconds += row["seconds"]
-                    configs.add(config_id)
-    if not seconds:
+            jobs += [(parse_config(row["params"]["config"]).id, kind, row["seconds"], row["result"].get("host")) for _, row in read_log(path)]
+    jobs = [job for job in jobs if job[0] in in_table]
+    if not jobs:
         return ["- no result logs"]
-    return [f"- {len(configs)} joint configs in {seconds / 3600:.2f} core-hours of job time: "
-            f"{3600 * len(configs) / seconds:.0f} joint evaluations (all seeds) per core-hour"]
+    host_of = {config_id: host for config_id, kind, _, host in jobs if kind == "joint_train" and host}
+    groups = {"": jobs} | {host: [job for job in jobs if host_of.get(job[0]) == host] for host in sorted(set(host_of.values()))}
+    lines = []
+    for host, group in groups.items():
+        n, hours = len({job[0] for job in group}), sum(job[2] for job in group) / 3600
+        lines.append(f"- {n} joint configs in {hours:.2f} core-hours of job time: {n / hours:.0f} joint evaluations (all seeds) per "
+                     "core-hour" if not host else f"- of them trained on {host}: {n} in {hours:.2f} core-hours, {n / hours:.0f} per core-hour")
+    return lines
 
 
 def tables_report(task_dir: str | Path) -> str:

@@ -17,6 +17,7 @@ from bench.hardware.speed_index import SPEED_INDEX, phase_index
 from bench.space import PrecisionGenotype, parse_config
 from bench.sweep import InProcessExecutor, JobContext, JobSpec, ResultStore, run_sweep
 from bench.sweep.kinds import backbone_accuracy, backbone_quant, fusion_settings, joint_static, joint_train, latency, supernet_sha256
+from bench.sweep.logs import results_dir, write_logs
 from bench.sweep.plan import joint_configs as make_configs
 from bench.sweep.plan import make_plan, quantised_configs
 from bench.tables import load_table
@@ -161,9 +162,11 @@ def test_export_joint_with_measured_columns_and_report(context, tmp_path, monkey
     manifest = json.loads((tables / "soundmnist" / "manifest.json").read_text())
     assert set(manifest["columns"]["joint"]) == set(joint.columns)  # every column says where it comes from
     assert abs(joint.set_index("config_id").loc[load_example("harmonic_avmnist_1").id, "total_lut_tx2_latency_ms"] - 8.969) < 0.01
+    write_logs(store, results_dir(tables, "soundmnist"))  # as the sweep driver does after every chunk
     report = tables_report(tables / "soundmnist")
     assert "noise ceiling" in report and "harmonic_avmnist_1" in report and f"- {host}: sum of component latencies" in report
     assert "| val_acc | 2 |" in report and "| total_lut_tx2_latency_ms | 2 |" in report
+    assert "- 2 joint configs in " in report and f"- of them trained on {host_slug()}: 2 in " in report  # throughput by host
     assert f"| {load_example('harmonic_avmnist_1').id} | fp32/fp32/fp32 | 2 x 1 |" in report  # best joint models, with precision
 
 
