@@ -197,7 +197,8 @@ def joint_inputs(
 
 def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
     """Fusion training of ``params['config']`` on frozen backbone features, once per seed, and the host it ran on (bfloat16
-    kernels differ between CPUs: the same job gave validation accuracies 0.05-0.17 points apart on an AMD EPYC and an Intel Xeon)."""
+    kernels differ between CPUs: one job's three seeds gave validation accuracies 0.04-0.17 points apart on an AMD EPYC and an
+    Intel Xeon with AMX)."""
     config = parse_config(params["config"])
     settings = FusionSettings(**params["settings"])
     features, labels = joint_inputs(config, params["supernet_sha256"], context)
