@@ -37,6 +37,7 @@ from bench.tables.fusion_parts import FUSION_PARTS_TABLE, fusion_parts_frame
 from bench.tables.manifest import MANIFEST, SCHEMA_VERSION, TableError, is_release_file, read_manifest, release_lock, sha256_of
 from bench.tables.merge import REPLACES
 from bench.tables.release import current_release
+from bench.tables.seed_records import protocol_seed_records
 from bench.tasks import get_task, task_names
 
 
@@ -175,18 +176,8 @@ def live_feature_columns(config: Config) -> dict[str, list[int]]:
 
 def joint_frame(store: ResultStore, task: str, shas: dict[str, str], measured: dict[tuple, dict[str, Any]]) -> pd.DataFrame:
     """One row per joint config with fusion-training results of the current protocol."""
-    settings = fusion_settings(task)
     static = {parse_config(r["params"]["config"]).id: r["result"] for r in store.rows("joint_static") if r["task"] == task}
-    seeds: dict[str, dict[int, dict]] = defaultdict(dict)
-    configs = {}
-    for row in store.rows("joint_train"):
-        p = row["params"]
-        if row["task"] != task or p["settings"] != settings or p["supernet_sha256"] != shas:
-            continue
-        config = parse_config(p["config"])
-        configs[config.id] = config
-        for record in row["result"]["seeds"]:
-            seeds[config.id].setdefault(record["seed"], record)
+    configs, seeds = protocol_seed_records(store.rows("joint_train"), task, fusion_settings(task), shas)
     records = []
     for config_id, per_seed in seeds.items():
         if config_id not in static:

@@ -157,12 +157,15 @@ def _throughput(task_dir: Path, joint: pd.DataFrame) -> list[str]:
     if not jobs:
         return ["- no result logs"]
     host_of = {config_id: host for config_id, kind, _, host in jobs if kind == "joint_train" and host}
-    groups = {"": jobs} | {host: [job for job in jobs if host_of.get(job[0]) == host] for host in sorted(set(host_of.values()))}
-    lines = []
-    for host, group in groups.items():
-        n, hours = len({job[0] for job in group}), sum(job[2] for job in group) / 3600
-        lines.append(f"- {n} joint configs in {hours:.2f} core-hours of job time: {n / hours:.0f} joint evaluations (all seeds) per "
-                     "core-hour" if not host else f"- of them trained on {host}: {n} in {hours:.2f} core-hours, {n / hours:.0f} per core-hour")
+
+    def rate(group: list[tuple]) -> tuple[int, float]:
+        return len({job[0] for job in group}), sum(job[2] for job in group) / 3600
+
+    n, hours = rate(jobs)
+    lines = [f"- {n} joint configs in {hours:.2f} core-hours of job time: {n / hours:.0f} joint evaluations (all seeds) per core-hour"]
+    for host in sorted(set(host_of.values())):
+        n, hours = rate([job for job in jobs if host_of.get(job[0]) == host])
+        lines.append(f"- of them trained on {host}: {n} in {hours:.2f} core-hours, {n / hours:.0f} per core-hour")
     return lines
 
 

@@ -9,7 +9,6 @@ soundmnist's 150 pairs against avmnist's 2,400, on one task's models. Test stays
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.space import MODALITIES, parse_config
+from bench.space import MODALITIES
 from bench.sweep.logs import read_log, results_dir
 from bench.tables.manifest import load_table, read_manifest
-from bench.train.correctness import unpack_correct
+from bench.tables.seed_records import protocol_seed_records
+from bench.train.correctness import is_sized, unpack_correct
 
 SIZES = (150, 300, 600, 1200)  # validation pairs; 150 is soundmnist's split; the whole split is added
 REPEATS = 200  # random subsets per size
@@ -51,20 +51,13 @@ def example_records(task_dir: Path, task: str) -> ExampleRecords:
     settings, seeds = protocol["joint"]["fusion_training"], protocol["joint"]["seeds"]
     shas = {m: protocol["supernets"][m]["sha256"] for m in MODALITIES}
     in_table = set(load_table(task_dir, "joint")["config_id"])
-    per_config: dict[str, dict[int, dict]] = defaultdict(dict)
-    for spec, row in read_log(log):
-        p = spec.params
-        config_id = parse_config(p["config"]).id
-        if row["task"] != task or p["settings"] != settings or p["supernet_sha256"] != shas or config_id not in in_table:
-            continue
-        for record in row["result"]["seeds"]:
-            per_config[config_id].setdefault(record["seed"], record)
+    _, per_config = protocol_seed_records((row for _, row in read_log(log)), task, settings, shas)
     ids, val, test, without = [], [], [], 0
-    for config_id in sorted(per_config):
+    for config_id in sorted(set(per_config) & in_table):
         records = [per_config[config_id].get(s) for s in seeds]
         if any(r is None for r in records):
             continue
-        if not all(":" in r.get("val_correct", "") for r in records):  # none, or unsized (3 jobs of commit 38b73e3)
+        if not all(is_sized(r.get("val_correct")) for r in records):
             without += 1
             continue
         ids.append(config_id)
@@ -101,7 +94,7 @@ def split_size_markdown(records: ExampleRecords, taus: pd.DataFrame) -> list[str
     lines = [
         "## Validation split size", "",
         f"Seed-mean validation vs test accuracy, Kendall tau, with validation cut to a random subset of its pairs (the same "
-        f"subset for every config and seed; {REPEATS} seeded subsets per size; test stays whole), over the "
+        f"subset for every config and seed; {int(taus['subsets'].max())} seeded subsets per size; test stays whole), over the "
         f"{len(records.config_ids)} configs whose joint trainings recorded per-example correctness "
         f"({records.without_record} configs of the table were trained before it was recorded and are left out). "
         "150 pairs is soundmnist's validation split.", "",
