@@ -41,6 +41,7 @@ from bench.tasks import get_task, load_task
 from bench.train.evaluate import accuracy, batches
 from bench.train.features import PooledFeatures, pooled_features, subnet
 from bench.train.fusion import FusionSettings, train_fusion
+from bench.train.precision import bfloat16_kernels
 from bench.train.supernet import load_weights
 
 SUBNET_BN_BATCHES = 8
@@ -196,14 +197,15 @@ def joint_inputs(
 
 
 def joint_train(params: dict[str, Any], context: JobContext) -> dict[str, Any]:
-    """Fusion training of ``params['config']`` on frozen backbone features, once per seed, and the host it ran on (bfloat16
-    kernels differ between CPUs: one job's three seeds gave validation accuracies 0.04-0.17 points apart on an AMD EPYC and an
-    Intel Xeon with AMX)."""
+    """Fusion training of ``params['config']`` on frozen backbone features, once per seed, the host it ran on and how that
+    host ran bfloat16 convolutions (bfloat16 kernels differ between CPUs: one job's three seeds gave validation accuracies
+    0.04-0.17 points apart on an AMD EPYC and an Intel Xeon with AMX; :mod:`bench.train.precision`)."""
     config = parse_config(params["config"])
     settings = FusionSettings(**params["settings"])
     features, labels = joint_inputs(config, params["supernet_sha256"], context)
     seeds = [train_fusion(config, features["image"], features["audio"], labels, s, settings) for s in params["seeds"]]
-    return {"seeds": seeds, "host": host_slug()}
+    kernels = {"bfloat16_kernels": bfloat16_kernels()} if settings.autocast == "bfloat16" else {}
+    return {"seeds": seeds, "host": host_slug(), **kernels}
 
 
 def latency(params: dict[str, Any], context: JobContext) -> dict[str, Any]:

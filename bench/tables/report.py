@@ -144,6 +144,14 @@ def _curves(joint: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _training_host(result: dict) -> str | None:
+    """The host a job result records, with how it ran bfloat16 convolutions where it says (None for a result without a host)."""
+    host = result.get("host")
+    if host and result.get("bfloat16_kernels"):
+        return f"{host} (bfloat16 convolutions {result['bfloat16_kernels']})"
+    return host
+
+
 def _throughput(task_dir: Path, joint: pd.DataFrame) -> list[str]:
     """Joint evaluations per core-hour: the configs over the job seconds of their static-cost and training jobs, in all
     and per host of the training where it is recorded (job seconds are wall seconds: a busy machine counts)."""
@@ -152,7 +160,7 @@ def _throughput(task_dir: Path, joint: pd.DataFrame) -> list[str]:
     for kind in ("joint_train", "joint_static"):
         path = task_dir / "results" / f"{kind}.jsonl"
         if path.is_file():
-            jobs += [(parse_config(row["params"]["config"]).id, kind, row["seconds"], row["result"].get("host")) for _, row in read_log(path)]
+            jobs += [(parse_config(row["params"]["config"]).id, kind, row["seconds"], _training_host(row["result"])) for _, row in read_log(path)]
     jobs = [job for job in jobs if job[0] in in_table]
     if not jobs:
         return ["- no result logs"]

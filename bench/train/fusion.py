@@ -11,7 +11,8 @@ features, then quantised (:mod:`bench.models.quantize`, calibrated on training b
 its val / test accuracy are the quantised network's, the float ones are kept beside them.
 A schedule with ``autocast="bfloat16"`` runs the forward passes of training and evaluation
 under ``torch.autocast`` (matmuls and convolutions in bfloat16, parameters, optimiser and
-quantisation in float32): 2.3x faster per epoch on CPUs with AVX512_BF16 (scripts/bench_fusion.py).
+quantisation in float32): 2.3x faster per epoch on CPUs with AVX512_BF16 (scripts/bench_fusion.py); on CPUs without
+bfloat16 kernels its convolutions are emulated in float32 (:mod:`bench.train.precision`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from bench.models.quantize import CALIBRATION_BATCHES, quantise_component
 from bench.space import Config
 from bench.train.correctness import pack_correct
 from bench.train.features import PooledFeatures
+from bench.train.precision import AUTOCAST_DTYPES, lower_precision
 
-AUTOCAST_DTYPES: dict[str, torch.dtype] = {"bfloat16": torch.bfloat16}
 EVAL_BATCH = 512  # pairs per evaluation forward; an avmnist epoch ran 1.4-1.8x faster than with one 4,800-pair forward
 
 
@@ -49,10 +50,11 @@ class FusionSettings:
             raise ValueError(f"fusion autocast {self.autocast!r} is neither None (float32) nor one of {sorted(AUTOCAST_DTYPES)}")
 
     def compute_precision(self) -> AbstractContextManager:
-        """The context of a forward pass: ``torch.autocast`` to the schedule's dtype, or float32 throughout."""
+        """The context of a forward pass: autocast to the schedule's dtype (:func:`bench.train.precision.lower_precision`), or
+        float32 throughout."""
         if self.autocast is None:
             return nullcontext()
-        return torch.autocast("cpu", dtype=AUTOCAST_DTYPES[self.autocast])
+        return lower_precision(self.autocast)
 
 
 

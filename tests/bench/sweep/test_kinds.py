@@ -27,6 +27,7 @@ from bench.tables.report import tables_report
 from bench.tasks import load_task
 from bench.train.correctness import unpack_correct
 from bench.train.fusion import FusionSettings
+from bench.train.precision import bfloat16_kernels
 
 FAST_FUSION = dataclasses.asdict(FusionSettings(epochs=1))
 REPO = Path(__file__).resolve().parents[3]
@@ -201,8 +202,12 @@ def test_bfloat16_schedule_is_seeded_and_keeps_the_float32_job_ids(context):
     assert fusion_settings("avmnist")["autocast"] == "bfloat16"
     config = load_example("harmonic_avmnist_1").to_dict()
     params = {"task": "soundmnist", "config": config, "seeds": [0], "supernet_sha256": _shas(), "settings": FAST_FUSION}
-    (fp32,) = joint_train(params, context)["seeds"]
+    fp32_result = joint_train(params, context)
+    (fp32,) = fp32_result["seeds"]
+    assert "bfloat16_kernels" not in fp32_result
     bf16 = {**params, "settings": {**FAST_FUSION, "autocast": "bfloat16"}}
-    (first,), (second,) = (joint_train(bf16, context)["seeds"] for _ in range(2))
+    first_result, second_result = (joint_train(bf16, context) for _ in range(2))
+    (first,), (second,) = first_result["seeds"], second_result["seeds"]
+    assert first_result["bfloat16_kernels"] == bfloat16_kernels()
     assert first["curve"][0]["val_acc"] == second["curve"][0]["val_acc"] and first["test_acc"] == second["test_acc"]
     assert abs(first["val_acc"] - fp32["val_acc"]) <= 10
